@@ -1,0 +1,152 @@
+//! The configuration file, `palisade.toml`.
+//!
+//! ```toml
+//! data_dir = "history"            # where Parquet history goes
+//! inputs = ["logs/"]              # files and folders to follow
+//! plugins = "plugins/"            # extra detector components (optional)
+//! batch_records = 8192            # records per batch (optional)
+//! quarantine_after = 3            # failures in a row (optional)
+//!
+//! [limits]                        # per detector instance (optional)
+//! memory_bytes = 268435456
+//! call_timeout_ms = 5000
+//! max_output_bytes = 16777216
+//!
+//! [detectors.inbox-rule]          # settings of one detector
+//! internal_domains = "contoso.com"
+//! ```
+//!
+//! Relative paths are relative to the folder of the configuration file.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use serde::Deserialize;
+
+use crate::pipeline::{DEFAULT_BATCH_RECORDS, DEFAULT_QUARANTINE_AFTER, PipelineOptions};
+use crate::runtime::Limits;
+
+/// The contents of `palisade.toml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Where history is written.
+    pub data_dir: PathBuf,
+    /// Files and folders to read.
+    #[serde(default)]
+    pub inputs: Vec<PathBuf>,
+    /// A folder of extra detector components.
+    pub plugins: Option<PathBuf>,
+    /// Records per batch.
+    #[serde(default = "default_batch_records")]
+    pub batch_records: usize,
+    /// Failures in a row before a detector is quarantined.
+    #[serde(default = "default_quarantine_after")]
+    pub quarantine_after: u32,
+    /// Limits of every detector instance.
+    #[serde(default)]
+    pub limits: Limits,
+    /// Settings per detector name; values may be strings, numbers or
+    /// booleans and reach the detector as text.
+    #[serde(default)]
+    pub detectors: BTreeMap<String, BTreeMap<String, toml::Value>>,
+}
+
+fn default_batch_records() -> usize {
+    DEFAULT_BATCH_RECORDS
+}
+
+fn default_quarantine_after() -> u32 {
+    DEFAULT_QUARANTINE_AFTER
+}
+
+impl Config {
+    /// Reads and checks a configuration file, resolving its relative paths.
+    ///
+    /// # Errors
+    ///
+    /// When the file cannot be read or is not a valid configuration; the
+    /// message names the file and the key.
+    pub fn load(path: &Path) -> anyhow::Result<Self> {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("reading configuration `{}`", path.display()))?;
+        let mut config: Config = toml::from_str(&text)
+            .with_context(|| format!("parsing configuration `{}`", path.display()))?;
+        let base = path.parent().unwrap_or(Path::new("."));
+        config.data_dir = base.join(&config.data_dir);
+        config.inputs = config.inputs.iter().map(|p| base.join(p)).collect();
+        config.plugins = config.plugins.map(|p| base.join(p));
+        Ok(config)
+    }
+
+    /// The pipeline options this configuration describes.
+    pub fn pipeline_options(&self) -> PipelineOptions {
+        let mut options = PipelineOptions::new(&self.data_dir);
+        options.plugins_dir = self.plugins.clone();
+        options.batch_records = self.batch_records;
+        options.quarantine_after = self.quarantine_after;
+        options.limits = self.limits;
+        options.detector_settings = self
+            .detectors
+            .iter()
+            .map(|(name, table)| {
+                let values = table
+                    .iter()
+                    .map(|(key, value)| (key.clone(), setting_text(value)))
+                    .collect();
+                (name.clone(), values)
+            })
+            .collect();
+        options
+    }
+}
+
+fn setting_text(value: &toml::Value) -> String {
+    match value {
+        toml::Value::String(s) => s.clone(),
+        toml::Value::Array(items) => items.iter().map(setting_text).collect::<Vec<_>>().join(","),
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_are_relative_to_the_file_and_settings_become_text() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("palisade.toml");
+        std::fs::write(
+            &path,
+            r#"
+data_dir = "history"
+inputs = ["logs"]
+[limits]
+call_timeout_ms = 100
+[detectors.inbox-rule]
+internal_domains = ["contoso.com", "fabrikam.com"]
+min_severity = 40
+"#,
+        )
+        .unwrap();
+        let config = Config::load(&path).unwrap();
+        assert_eq!(config.data_dir, dir.path().join("history"));
+        let options = config.pipeline_options();
+        assert_eq!(options.limits.call_timeout_ms, 100);
+        assert_eq!(options.limits.memory_bytes, Limits::default().memory_bytes);
+        let inbox = &options.detector_settings["inbox-rule"];
+        assert_eq!(inbox["internal_domains"], "contoso.com,fabrikam.com");
+        assert_eq!(inbox["min_severity"], "40");
+    }
+
+    #[test]
+    fn an_unknown_key_is_an_error_naming_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("palisade.toml");
+        std::fs::write(&path, "data_dir = \"d\"\ninptus = []\n").unwrap();
+        let err = format!("{:#}", Config::load(&path).unwrap_err());
+        assert!(err.contains("inptus"), "{err}");
+    }
+}

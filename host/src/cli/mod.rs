@@ -1,0 +1,67 @@
+//! The `palisade` command line.
+//!
+//! This is the binary's edge: errors from the library's typed enums are
+//! wrapped with `anyhow` context here and printed once, by `main`.
+
+mod config;
+mod follow;
+mod run;
+mod sql;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+pub use config::Config;
+
+/// Palisade reads security logs, runs sandboxed WebAssembly detectors over
+/// them and keeps everything as Parquet history you can query with SQL.
+#[derive(Debug, Parser)]
+#[command(name = "palisade", version, about, long_about = None)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Normalize log files, run the detectors over them and write history.
+    ///
+    /// With --once, processes the files and folders given and exits: 0 when
+    /// every record was either turned into events or kept as a dead letter.
+    /// With --config and without --once, follows the configured inputs
+    /// (appended lines, new files) until interrupted, then flushes and exits.
+    Run(run::RunArgs),
+    /// Run a read-only SQL query over history (tables: events, findings,
+    /// dead_letters; each has a `day` partition column).
+    Sql(sql::SqlArgs),
+    /// List the detectors that would run: bundled ones and those in
+    /// --plugins.
+    Detectors(run::DetectorsArgs),
+}
+
+/// Runs the command line and returns the process exit code.
+///
+/// # Errors
+///
+/// Any error that stops the command, with context naming the step.
+pub fn main(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Run(args) => run::run(args),
+        Command::Sql(args) => sql::sql(args),
+        Command::Detectors(args) => run::list_detectors(args),
+    }
+}
+
+/// The default folder for the compiled-artifact cache, shared by runs over
+/// different data folders: `$XDG_CACHE_HOME/palisade` or
+/// `~/.cache/palisade`.
+pub fn default_cache_dir() -> Option<PathBuf> {
+    std::env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cache")))
+        .map(|dir| dir.join("palisade").join("components"))
+}

@@ -1,0 +1,132 @@
+//! `palisade run` and `palisade detectors`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::{Context, bail};
+use clap::Args;
+
+use super::config::Config;
+use super::follow;
+use crate::pipeline::{DetectorSet, Pipeline, PipelineOptions};
+use crate::runtime::{ComponentCache, DetectorEngine, Limits, MemoryStateStore};
+
+/// Arguments of `palisade run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Process the inputs to their end and exit, instead of following them.
+    #[arg(long)]
+    pub once: bool,
+    /// A palisade.toml naming the data folder, inputs, plugins and detector
+    /// settings.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Where history is written (overrides the configuration's data_dir).
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// A folder of detector components (.wasm) to add to the bundled ones; a
+    /// component with a bundled detector's name replaces it.
+    #[arg(long, value_name = "DIR")]
+    pub plugins: Option<PathBuf>,
+    /// Where compiled components are cached [default: ~/.cache/palisade].
+    #[arg(long, value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
+    /// Log files and folders to read (plain or .gz), in addition to the
+    /// configuration's inputs.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+}
+
+/// Arguments of `palisade detectors`.
+#[derive(Debug, Args)]
+pub struct DetectorsArgs {
+    /// A folder of detector components (.wasm) to list with the bundled
+    /// ones.
+    #[arg(long, value_name = "DIR")]
+    pub plugins: Option<PathBuf>,
+}
+
+pub(super) fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
+    let config = args.config.as_deref().map(Config::load).transpose()?;
+    let mut options = match (&config, &args.data_dir) {
+        (_, Some(dir)) => {
+            let mut options = config
+                .as_ref()
+                .map_or_else(|| PipelineOptions::new(dir), Config::pipeline_options);
+            options.data_dir.clone_from(dir);
+            options
+        }
+        (Some(config), None) => config.pipeline_options(),
+        (None, None) => bail!("give --data-dir DIR, or --config FILE naming a data_dir"),
+    };
+    if args.plugins.is_some() {
+        options.plugins_dir.clone_from(&args.plugins);
+    }
+    options.cache_dir = args.cache_dir.clone().or_else(super::default_cache_dir);
+
+    let mut inputs = config
+        .as_ref()
+        .map(|c| c.inputs.clone())
+        .unwrap_or_default();
+    inputs.extend(args.paths.iter().cloned());
+    if inputs.is_empty() {
+        bail!("nothing to read: give log files or folders, or `inputs` in --config");
+    }
+    if !args.once && config.is_none() {
+        bail!("following inputs needs --config; to process files and exit, add --once");
+    }
+
+    let mut pipeline = Pipeline::start(&options).context("starting the pipeline")?;
+    if args.once {
+        pipeline
+            .process_paths(&inputs)
+            .context("processing inputs")?;
+    } else {
+        follow::follow(&mut pipeline, &inputs)?;
+    }
+    let summary = pipeline.finish().context("writing history")?;
+    print!("{summary}");
+    println!("history: {}", options.data_dir.display());
+    Ok(
+        if summary.is_complete() && summary.input_errors.is_empty() {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::FAILURE
+        },
+    )
+}
+
+pub(super) fn list_detectors(args: DetectorsArgs) -> anyhow::Result<ExitCode> {
+    let cache =
+        super::default_cache_dir().map_or_else(ComponentCache::disabled, ComponentCache::in_dir);
+    let engine = DetectorEngine::new(cache, Limits::default())?;
+    let (detectors, errors) = DetectorSet::load(
+        &engine,
+        args.plugins.as_deref(),
+        &Default::default(),
+        Arc::new(MemoryStateStore::new()),
+        1,
+    );
+    let mut table = comfy_table::Table::new();
+    table.load_preset(comfy_table::presets::NOTHING);
+    table.set_header(["name", "version", "reads", "origin", "what it finds"]);
+    for detector in detectors.detectors() {
+        let d = detector.description();
+        let reads = if d.kinds.is_empty() {
+            "all events".to_owned()
+        } else {
+            d.kinds.join(", ")
+        };
+        table.add_row([&d.name, &d.version, &reads, detector.origin(), &d.summary]);
+    }
+    println!("{table}");
+    for error in &errors {
+        eprintln!("not loaded: {error}");
+    }
+    Ok(if errors.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}

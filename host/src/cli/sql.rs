@@ -1,0 +1,43 @@
+//! `palisade sql`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::Args;
+
+use crate::store::{OutputFormat, SqlSession, render};
+
+/// Arguments of `palisade sql`.
+#[derive(Debug, Args)]
+pub struct SqlArgs {
+    /// The data folder a run wrote.
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: PathBuf,
+    /// How to print the result.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: OutputFormat,
+    /// One SQL statement, e.g. "select detector, count(*) from findings
+    /// group by detector".
+    pub sql: String,
+}
+
+pub(super) fn sql(args: SqlArgs) -> anyhow::Result<ExitCode> {
+    if !args.data_dir.is_dir() {
+        anyhow::bail!(
+            "no history in `{}`: it is not a folder",
+            args.data_dir.display()
+        );
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the query runtime")?;
+    let batches = runtime.block_on(async {
+        let session = SqlSession::open(&args.data_dir).await?;
+        session.query(&args.sql).await
+    })?;
+    let stdout = std::io::stdout();
+    render(&batches, args.format, &mut stdout.lock())?;
+    Ok(ExitCode::SUCCESS)
+}

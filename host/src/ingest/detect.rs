@@ -1,0 +1,421 @@
+//! Telling a file's format from its first bytes.
+//!
+//! Detection looks at up to [`SAMPLE_BYTES`] of the (decompressed) start of
+//! a file: `{` starts JSON lines, `[` a JSON array, anything else is tried
+//! as a CSV header. The keys of the first JSON object that parses (among
+//! the first lines, or the first array item) or the CSV header's column
+//! names then go through each [`Format`]'s rule, in [`Format::ALL`] order.
+//!
+//! Adding a format is a variant here, its rule in [`Format::framing_for`]
+//! and its normalizer in [`Format::normalizer`].
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde_json::{Map, Value};
+
+use super::IngestError;
+use crate::normalize::{CsvHeader, M365AuditNormalizer, Normalizer};
+
+/// How many bytes of a file's start detection reads at most.
+pub(crate) const SAMPLE_BYTES: usize = 256 * 1024;
+
+/// How many leading lines of a JSON-lines file are tried for an object.
+const SAMPLE_LINES: usize = 20;
+
+/// A vendor log format the host can read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Format {
+    /// Microsoft 365 unified audit log records as JSON, one object per line
+    /// or in an array; keys in any case.
+    M365AuditJson,
+    /// Microsoft 365 audit records as CSV: Sentinel `OfficeActivity`
+    /// exports and Purview audit search exports.
+    M365AuditCsv,
+}
+
+/// How the records of a file are delimited.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Framing {
+    /// One JSON value per line; blank lines are skipped.
+    JsonLines,
+    /// The items of a top-level JSON array (several arrays in a row are
+    /// read in turn).
+    JsonArray,
+    /// CSV rows after a header row.
+    Csv,
+}
+
+impl Format {
+    /// Every format, in the order detection tries them.
+    pub const ALL: [Format; 2] = [Format::M365AuditJson, Format::M365AuditCsv];
+
+    /// The name used in configuration and in dead letters.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::M365AuditJson => "m365-audit-json",
+            Format::M365AuditCsv => "m365-audit-csv",
+        }
+    }
+
+    /// The names of all formats, comma-separated.
+    pub fn names() -> String {
+        Format::ALL.map(Format::name).join(", ")
+    }
+
+    /// The normalizer for this format's records.
+    pub fn normalizer(self) -> Box<dyn Normalizer> {
+        match self {
+            Format::M365AuditJson | Format::M365AuditCsv => Box::new(M365AuditNormalizer),
+        }
+    }
+
+    /// The detection rule: the framing to read a file with this format,
+    /// when its sample matches the format.
+    fn framing_for(self, sample: &Sample) -> Option<Framing> {
+        match (self, sample) {
+            (Format::M365AuditJson, Sample::Json { framing, keys }) => {
+                let has = |key: &str| keys.iter().any(|k| k == key);
+                let api = has("creationtime") && (has("operation") || has("workload"));
+                let sentinel = has("operation") && has("officeworkload");
+                (api || sentinel).then_some(*framing)
+            }
+            (Format::M365AuditCsv, Sample::Csv { header }) => {
+                let has = |key: &str| header.has(key);
+                let sentinel = has("operation")
+                    && (has("officeworkload") || has("recordtype") || has("workload"));
+                let purview = has("auditdata") && (has("operations") || has("operation"));
+                (sentinel || purview).then_some(Framing::Csv)
+            }
+            _ => None,
+        }
+    }
+
+    /// Whether files of this format can come with `framing`.
+    fn accepts(self, framing: Framing) -> bool {
+        match self {
+            Format::M365AuditJson => matches!(framing, Framing::JsonLines | Framing::JsonArray),
+            Format::M365AuditCsv => framing == Framing::Csv,
+        }
+    }
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Format {
+    type Err = IngestError;
+
+    fn from_str(name: &str) -> Result<Self, Self::Err> {
+        Format::ALL
+            .into_iter()
+            .find(|f| f.name().eq_ignore_ascii_case(name.trim()))
+            .ok_or_else(|| IngestError::UnknownFormatName(name.to_owned()))
+    }
+}
+
+/// What the start of a file says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Detection {
+    /// The file's format and framing.
+    Found(Format, Framing),
+    /// Nothing but whitespace (or an empty array) so far.
+    Empty,
+    /// The first record is not complete yet: look again with more bytes.
+    NeedMore,
+    /// No format matches.
+    Unknown,
+}
+
+/// Detects the format of a file that starts with `bytes`.
+///
+/// `complete` says `bytes` is the whole file (or all there is for now,
+/// when not following it). `configured` skips the rules and only checks
+/// that the content can be framed the way the format needs.
+pub(crate) fn detect_sample(bytes: &[u8], complete: bool, configured: Option<Format>) -> Detection {
+    let complete = complete || bytes.len() >= SAMPLE_BYTES;
+    let sample = match sample(bytes, complete) {
+        Some(sample) => sample,
+        None if complete => Sample::Other,
+        None => return Detection::NeedMore,
+    };
+    let framing = match &sample {
+        Sample::Empty => return Detection::Empty,
+        Sample::Json { framing, .. } => Some(*framing),
+        Sample::Csv { .. } => Some(Framing::Csv),
+        Sample::Other => None,
+    };
+    let found = match configured {
+        Some(format) => framing.filter(|f| format.accepts(*f)).map(|f| (format, f)),
+        None => Format::ALL
+            .into_iter()
+            .find_map(|format| format.framing_for(&sample).map(|f| (format, f))),
+    };
+    found.map_or(Detection::Unknown, |(format, f)| {
+        Detection::Found(format, f)
+    })
+}
+
+/// Detects the format of a file that starts with `bytes` (its first
+/// [`SAMPLE_BYTES`] or all of it): `None` when no format matches or there
+/// is no content.
+pub fn detect(bytes: &[u8]) -> Option<(Format, Framing)> {
+    match detect_sample(bytes, true, None) {
+        Detection::Found(format, framing) => Some((format, framing)),
+        _ => None,
+    }
+}
+
+/// The start of a file, as detection rules see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Sample {
+    Empty,
+    /// The keys, in lower case, of the first object found.
+    Json {
+        framing: Framing,
+        keys: Vec<String>,
+    },
+    Csv {
+        header: CsvHeader,
+    },
+    Other,
+}
+
+/// The sample of `bytes`; `None` when more bytes are needed.
+fn sample(bytes: &[u8], complete: bool) -> Option<Sample> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let start = bytes.iter().position(|b| !b.is_ascii_whitespace());
+    let Some(start) = start else {
+        return Some(Sample::Empty);
+    };
+    let bytes = &bytes[start..];
+    match bytes[0] {
+        b'{' => json_lines_sample(bytes, complete),
+        b'[' => json_array_sample(&bytes[1..], complete),
+        _ => csv_sample(bytes, complete),
+    }
+}
+
+fn json_lines_sample(bytes: &[u8], complete: bool) -> Option<Sample> {
+    let mut lines: Vec<&[u8]> = bytes.split(|&b| b == b'\n').collect();
+    // The last piece has no newline after it: only whole when complete.
+    if !complete {
+        lines.pop();
+    }
+    let object = lines
+        .into_iter()
+        .filter(|line| !line.trim_ascii().is_empty())
+        .take(SAMPLE_LINES)
+        .find_map(|line| serde_json::from_slice::<Map<String, Value>>(line).ok());
+    match object {
+        Some(object) => Some(json_sample(Framing::JsonLines, &object)),
+        None if complete => Some(key_scan(Framing::JsonLines, bytes)),
+        None => None,
+    }
+}
+
+fn json_array_sample(items: &[u8], complete: bool) -> Option<Sample> {
+    let items = items.trim_ascii_start();
+    if items.first() == Some(&b']') {
+        return Some(Sample::Empty);
+    }
+    let mut stream = serde_json::Deserializer::from_slice(items).into_iter::<Value>();
+    match stream.next() {
+        Some(Ok(Value::Object(object))) => Some(json_sample(Framing::JsonArray, &object)),
+        Some(Ok(_)) => Some(Sample::Json {
+            framing: Framing::JsonArray,
+            keys: Vec::new(),
+        }),
+        Some(Err(e)) if e.is_eof() && !complete => None,
+        _ if items.is_empty() && !complete => None,
+        _ => Some(key_scan(Framing::JsonArray, items)),
+    }
+}
+
+fn json_sample(framing: Framing, object: &Map<String, Value>) -> Sample {
+    let keys = object.keys().map(|k| k.to_ascii_lowercase()).collect();
+    Sample::Json { framing, keys }
+}
+
+/// Keys detection rules know, looked for as `"key"` in the raw text when
+/// no whole object could be parsed (a first record larger than the sample,
+/// or a damaged first line).
+const KNOWN_KEYS: [&str; 5] = [
+    "creationtime",
+    "operation",
+    "workload",
+    "officeworkload",
+    "recordtype",
+];
+
+fn key_scan(framing: Framing, bytes: &[u8]) -> Sample {
+    let text = String::from_utf8_lossy(bytes).to_ascii_lowercase();
+    let keys = KNOWN_KEYS
+        .iter()
+        .filter(|key| text.contains(&format!("\"{key}\"")))
+        .map(|key| (*key).to_owned())
+        .collect();
+    Sample::Json { framing, keys }
+}
+
+fn csv_sample(bytes: &[u8], complete: bool) -> Option<Sample> {
+    let Some(names) = first_csv_record(bytes, complete) else {
+        return if complete { Some(Sample::Other) } else { None };
+    };
+    if names.len() < 2 {
+        return Some(Sample::Other);
+    }
+    Some(Sample::Csv {
+        header: CsvHeader::new(names),
+    })
+}
+
+/// The fields of the first CSV record in `bytes`, when it is whole.
+fn first_csv_record(bytes: &[u8], complete: bool) -> Option<Vec<String>> {
+    let mut reader = csv_core::Reader::new();
+    let mut out = vec![0u8; bytes.len() + 1];
+    let delimiters = bytes.iter().filter(|&&b| b == b',').count();
+    let mut ends = vec![0usize; delimiters + 2];
+    let (mut input, mut nout, mut nend) = (bytes, 0, 0);
+    loop {
+        let (result, nin, o, e) = reader.read_record(input, &mut out[nout..], &mut ends[nend..]);
+        input = &input[nin..];
+        nout += o;
+        nend += e;
+        match result {
+            csv_core::ReadRecordResult::Record => break,
+            csv_core::ReadRecordResult::InputEmpty if complete && !input.is_empty() => {}
+            csv_core::ReadRecordResult::InputEmpty if complete => {
+                // An empty input tells the reader the data ended.
+                let (result, _, _, e) =
+                    reader.read_record(&[], &mut out[nout..], &mut ends[nend..]);
+                nend += e;
+                if result != csv_core::ReadRecordResult::Record {
+                    return None;
+                }
+                break;
+            }
+            _ => return None,
+        }
+    }
+    let mut start = 0;
+    let fields = ends[..nend]
+        .iter()
+        .map(|&end| {
+            let field = String::from_utf8_lossy(&out[start..end]).into_owned();
+            start = end;
+            field
+        })
+        .collect();
+    Some(fields)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LINE: &str = r#"{"CreationTime":"2021-04-26T07:17:10","Id":"x","Operation":"New-InboxRule","Workload":"Exchange"}"#;
+
+    #[test]
+    fn m365_json_lines_arrays_and_lower_case_keys_are_detected() {
+        let lines = format!("{LINE}\n{LINE}\n");
+        assert_eq!(
+            detect(lines.as_bytes()),
+            Some((Format::M365AuditJson, Framing::JsonLines))
+        );
+        let array = format!("\u{feff}  [\n  {LINE},\n {LINE}\n]");
+        assert_eq!(
+            detect(array.as_bytes()),
+            Some((Format::M365AuditJson, Framing::JsonArray))
+        );
+        let lower = LINE.to_ascii_lowercase();
+        assert_eq!(
+            detect(lower.as_bytes()),
+            Some((Format::M365AuditJson, Framing::JsonLines))
+        );
+    }
+
+    #[test]
+    fn a_damaged_first_line_does_not_hide_the_format() {
+        let text = format!("{{\"CreationTime\":\"2021-04\n\n{LINE}\n");
+        assert_eq!(
+            detect(text.as_bytes()),
+            Some((Format::M365AuditJson, Framing::JsonLines))
+        );
+        let only_damaged = "{\"CreationTime\":\"2021-04-26T07:17:10\",\"Operation\":\"Se";
+        assert_eq!(
+            detect(only_damaged.as_bytes()),
+            Some((Format::M365AuditJson, Framing::JsonLines))
+        );
+    }
+
+    #[test]
+    fn office_activity_and_purview_csv_headers_are_detected() {
+        let sentinel =
+            "TenantId,RecordType,TimeGenerated [UTC],Operation,OfficeWorkload\r\nx,y,z,w,v\r\n";
+        assert_eq!(
+            detect(sentinel.as_bytes()),
+            Some((Format::M365AuditCsv, Framing::Csv))
+        );
+        let purview = "CreationDate,UserIds,Operations,AuditData\n";
+        assert_eq!(
+            detect(purview.as_bytes()),
+            Some((Format::M365AuditCsv, Framing::Csv))
+        );
+    }
+
+    #[test]
+    fn other_content_matches_no_format() {
+        for text in [
+            "#separator \\x09\n#fields\tts\tuid\n",
+            "{\"ts\":1,\"uid\":\"C1\",\"query\":\"example.com\"}\n",
+            "a,b,c\n1,2,3\n",
+            "[1,2,3]",
+            "\u{0}\u{1}\u{2}binary",
+        ] {
+            assert_eq!(detect(text.as_bytes()), None, "{text:?}");
+        }
+        assert_eq!(detect(&[0xff, 0xfe, 0x00, 0x41]), None);
+    }
+
+    #[test]
+    fn empty_content_and_partial_first_records() {
+        assert_eq!(detect_sample(b"", true, None), Detection::Empty);
+        assert_eq!(detect_sample(b" \n\r\n", true, None), Detection::Empty);
+        assert_eq!(detect_sample(b"[ ]", true, None), Detection::Empty);
+        let partial = &LINE.as_bytes()[..40];
+        assert_eq!(detect_sample(partial, false, None), Detection::NeedMore);
+        assert_eq!(
+            detect_sample(b"Operation,Offi", false, None),
+            Detection::NeedMore
+        );
+    }
+
+    #[test]
+    fn a_configured_format_needs_a_matching_framing() {
+        let csv = b"a,b\n1,2\n";
+        assert_eq!(
+            detect_sample(csv, true, Some(Format::M365AuditCsv)),
+            Detection::Found(Format::M365AuditCsv, Framing::Csv)
+        );
+        assert_eq!(
+            detect_sample(csv, true, Some(Format::M365AuditJson)),
+            Detection::Unknown
+        );
+    }
+
+    #[test]
+    fn format_names_round_trip() {
+        for format in Format::ALL {
+            assert_eq!(format.name().parse::<Format>().unwrap(), format);
+        }
+        let err = "zeek".parse::<Format>().unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "unknown format name `zeek`; known formats: m365-audit-json, m365-audit-csv"
+        );
+    }
+}

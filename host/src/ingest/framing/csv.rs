@@ -1,0 +1,351 @@
+//! CSV: a header row, then one record per row.
+//!
+//! Rows are parsed with `csv_core`, fed incrementally, so a row's exact
+//! bytes are known (for its dead letter and the resume offset) and a row
+//! still being written by a follower is simply waited for.
+//!
+//! A row whose field count differs from the header's is a dead letter.
+//! The usual cause is a broken quoted field: an unclosed `"` makes the
+//! parser run on through the next lines, joining them into one row. So when
+//! a bad row spans several lines, only its first line becomes the dead
+//! letter and the parser starts again on the next line: the joined lines
+//! are read again as rows of their own, and one broken row cannot swallow
+//! the rest of the file. Every line so ends up in an event or a dead
+//! letter, and records read = events + dead letters still holds.
+
+use csv_core::ReadRecordResult;
+
+use super::{Body, InputBuffer, MAX_RECORD_BYTES, RawRecord, Step, too_long};
+use crate::normalize::{CsvHeader, NormalizeError};
+
+/// Cuts CSV rows, the first being the header.
+#[derive(Debug)]
+pub(crate) struct CsvFramer {
+    reader: csv_core::Reader,
+    header: Option<CsvHeader>,
+    /// The number of the last row handed out.
+    row: u64,
+    /// How many unconsumed bytes were fed to the parser.
+    scanned: usize,
+    /// Field bytes of the row being parsed, and how many are used.
+    out: Vec<u8>,
+    out_len: usize,
+    /// Field end offsets of the row being parsed, and how many are used.
+    ends: Vec<usize>,
+    ends_len: usize,
+    /// Inside the rest of a line longer than [`MAX_RECORD_BYTES`].
+    skipping_line: bool,
+}
+
+impl CsvFramer {
+    /// A framer at the start of a file, numbering rows after `row`.
+    pub(crate) fn new(row: u64) -> Self {
+        Self {
+            reader: csv_core::Reader::new(),
+            header: None,
+            row,
+            scanned: 0,
+            out: vec![0; 4096],
+            out_len: 0,
+            ends: vec![0; 256],
+            ends_len: 0,
+            skipping_line: false,
+        }
+    }
+
+    pub(crate) fn number(&self) -> u64 {
+        self.row
+    }
+
+    pub(crate) fn header(&self) -> Option<&CsvHeader> {
+        self.header.as_ref()
+    }
+
+    /// Starts parsing afresh, at the start of a row (after the header, when
+    /// resuming at a saved offset).
+    pub(crate) fn restart(&mut self) {
+        self.reader.reset();
+        self.scanned = 0;
+        self.out_len = 0;
+        self.ends_len = 0;
+        self.skipping_line = false;
+    }
+
+    pub(crate) fn next(&mut self, buf: &mut InputBuffer, eof: bool) -> Step {
+        if self.skipping_line {
+            return self.skip_line(buf, eof);
+        }
+        loop {
+            if self.scanned > MAX_RECORD_BYTES {
+                return self.overlong(buf);
+            }
+            let input = &buf.bytes()[self.scanned..];
+            if input.is_empty() && !eof {
+                // An empty input would tell the parser the data ended.
+                return Step::NeedMore;
+            }
+            let (result, nin, nout, nend) = self.reader.read_record(
+                input,
+                &mut self.out[self.out_len..],
+                &mut self.ends[self.ends_len..],
+            );
+            self.scanned += nin;
+            self.out_len += nout;
+            self.ends_len += nend;
+            match result {
+                ReadRecordResult::InputEmpty if !eof => return Step::NeedMore,
+                ReadRecordResult::InputEmpty => {}
+                ReadRecordResult::OutputFull => self.out.resize(self.out.len() * 2, 0),
+                ReadRecordResult::OutputEndsFull => self.ends.resize(self.ends.len() * 2, 0),
+                ReadRecordResult::Record => return self.take_row(buf),
+                ReadRecordResult::End => return Step::End,
+            }
+        }
+    }
+
+    /// Hands out the row just parsed.
+    fn take_row(&mut self, buf: &mut InputBuffer) -> Step {
+        let consumed = std::mem::take(&mut self.scanned);
+        let all = &buf.bytes()[..consumed];
+        let lead = all
+            .iter()
+            .take_while(|b| matches!(b, b'\r' | b'\n'))
+            .count();
+        let raw = trim_terminator(&all[lead..]);
+        let mut start = 0;
+        let fields: Vec<&[u8]> = self.ends[..self.ends_len]
+            .iter()
+            .map(|&end| {
+                let field = &self.out[start..end];
+                start = end;
+                field
+            })
+            .collect();
+        self.out_len = 0;
+        self.ends_len = 0;
+
+        if raw.trim_ascii().is_empty() {
+            buf.consume(consumed);
+            return Step::Skipped;
+        }
+        let Some(header) = &self.header else {
+            let names = fields
+                .iter()
+                .map(|f| String::from_utf8_lossy(f).into_owned());
+            self.header = Some(CsvHeader::new(names.collect()));
+            buf.consume(consumed);
+            return Step::Skipped;
+        };
+
+        self.row += 1;
+        if raw.len() > MAX_RECORD_BYTES {
+            let record = too_long(self.row, raw, "reading CSV");
+            buf.consume(consumed);
+            return Step::Record(record);
+        }
+        if fields.len() != header.len() {
+            let (found, wanted) = (fields.len(), header.len());
+            if let Some(newline) = memchr::memchr(b'\n', raw) {
+                let first_line = trim_terminator(&raw[..newline]).to_vec();
+                buf.consume(lead + newline + 1);
+                self.reader.reset();
+                let detail = format!(
+                    "found {found} fields where the header has {wanted}, over several lines; \
+                     a quote left open may have joined them, so only this first line is \
+                     rejected and the next lines are read again as rows"
+                );
+                return Step::Record(broken(self.row, first_line, detail));
+            }
+            let record = broken(
+                self.row,
+                raw.to_vec(),
+                format!("found {found} fields where the header has {wanted}"),
+            );
+            buf.consume(consumed);
+            return Step::Record(record);
+        }
+
+        let record = match utf8_values(&fields, header) {
+            Ok(values) => RawRecord {
+                number: self.row,
+                raw: raw.to_vec(),
+                body: Body::Csv(values),
+            },
+            Err(detail) => broken(self.row, raw.to_vec(), detail),
+        };
+        buf.consume(consumed);
+        Step::Record(record)
+    }
+
+    /// A row still unfinished after [`MAX_RECORD_BYTES`]: its first line
+    /// is rejected and parsing starts again after it; a single line that
+    /// long is rejected whole.
+    fn overlong(&mut self, buf: &mut InputBuffer) -> Step {
+        let bytes = &buf.bytes()[..self.scanned];
+        let lead = bytes
+            .iter()
+            .take_while(|b| matches!(b, b'\r' | b'\n'))
+            .count();
+        self.row += 1;
+        let record = match memchr::memchr(b'\n', &bytes[lead..]) {
+            Some(newline) => {
+                let line = trim_terminator(&bytes[lead..lead + newline]).to_vec();
+                buf.consume(lead + newline + 1);
+                let detail = format!(
+                    "no row end within {} MiB; a quote left open may have joined the next \
+                     lines, so only this first line is rejected",
+                    MAX_RECORD_BYTES >> 20
+                );
+                broken(self.row, line, detail)
+            }
+            None => {
+                let record = too_long(self.row, &bytes[lead..], "reading CSV");
+                let len = bytes.len();
+                buf.consume(len);
+                self.skipping_line = true;
+                record
+            }
+        };
+        let skipping = self.skipping_line;
+        self.restart();
+        self.skipping_line = skipping;
+        Step::Record(record)
+    }
+
+    /// Drops the rest of an overlong line.
+    fn skip_line(&mut self, buf: &mut InputBuffer, eof: bool) -> Step {
+        let bytes = buf.bytes();
+        match memchr::memchr(b'\n', bytes) {
+            Some(newline) => {
+                buf.consume(newline + 1);
+                self.skipping_line = false;
+                Step::Skipped
+            }
+            None => {
+                buf.consume(bytes.len());
+                if eof { Step::End } else { Step::NeedMore }
+            }
+        }
+    }
+}
+
+fn broken(row: u64, raw: Vec<u8>, detail: String) -> RawRecord {
+    RawRecord {
+        number: row,
+        raw,
+        body: Body::Broken(NormalizeError::Framing {
+            step: "reading CSV",
+            detail,
+        }),
+    }
+}
+
+/// The row's values as text, or why one is not UTF-8.
+fn utf8_values(fields: &[&[u8]], header: &CsvHeader) -> Result<Vec<String>, String> {
+    fields
+        .iter()
+        .zip(header.names())
+        .map(|(field, name)| {
+            String::from_utf8(field.to_vec()).map_err(|e| {
+                let at = e.utf8_error().valid_up_to();
+                format!("invalid UTF-8 at byte {at} of column `{name}`")
+            })
+        })
+        .collect()
+}
+
+/// `bytes` without a final line terminator.
+fn trim_terminator(bytes: &[u8]) -> &[u8] {
+    let end = bytes.len()
+        - bytes
+            .iter()
+            .rev()
+            .take_while(|b| matches!(b, b'\r' | b'\n'))
+            .count();
+    &bytes[..end]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Numbers, raw text and whether broken, of every row of `text`
+    /// fed in pieces of `piece` bytes.
+    fn rows(text: &str, piece: usize) -> Vec<(u64, String, bool)> {
+        let mut framer = CsvFramer::new(0);
+        let mut buf = InputBuffer::new();
+        let mut rest = text.as_bytes();
+        let mut out = Vec::new();
+        loop {
+            let eof = rest.is_empty() && buf.at_eof();
+            match framer.next(&mut buf, eof) {
+                Step::Record(r) => out.push((
+                    r.number,
+                    String::from_utf8_lossy(&r.raw).into_owned(),
+                    matches!(r.body, Body::Broken(_)),
+                )),
+                Step::Skipped => {}
+                Step::NeedMore => {
+                    let (head, tail) = rest.split_at(piece.min(rest.len()));
+                    rest = tail;
+                    buf.fill(&mut &head[..]).unwrap();
+                }
+                Step::End => return out,
+            }
+        }
+    }
+
+    #[test]
+    fn rows_with_quoted_newlines_are_one_record() {
+        let text = "a,b,c\r\n1,\"x\ny\",3\r\n\r\n4,\"\"\"q\"\"\",6";
+        let want = vec![
+            (1, "1,\"x\ny\",3".to_owned(), false),
+            (2, "4,\"\"\"q\"\"\",6".to_owned(), false),
+        ];
+        for piece in [1, 2, 5, 1000] {
+            assert_eq!(rows(text, piece), want, "piece {piece}");
+        }
+    }
+
+    #[test]
+    fn an_unclosed_quote_rejects_one_line_and_resyncs() {
+        let text = "a,b,c\n1,\"broken,3\n4,5,6\n7,8,9\n";
+        let out = rows(text, 1000);
+        assert_eq!(
+            out,
+            [
+                (1, "1,\"broken,3".to_owned(), true),
+                (2, "4,5,6".to_owned(), false),
+                (3, "7,8,9".to_owned(), false),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_row_with_the_wrong_field_count_is_broken() {
+        let out = rows("a,b,c\n1,2\n3,4,5\n", 3);
+        assert_eq!(
+            out,
+            [(1, "1,2".to_owned(), true), (2, "3,4,5".to_owned(), false)]
+        );
+    }
+
+    #[test]
+    fn invalid_utf8_names_the_column() {
+        let mut framer = CsvFramer::new(0);
+        let mut buf = InputBuffer::new();
+        buf.fill(&mut &b"a,b\n1,\xff\n"[..]).unwrap();
+        assert_eq!(framer.next(&mut buf, false), Step::Skipped);
+        let Step::Record(RawRecord {
+            body: Body::Broken(e),
+            ..
+        }) = framer.next(&mut buf, false)
+        else {
+            panic!("expected a broken row");
+        };
+        assert_eq!(
+            e.to_string(),
+            "reading CSV: invalid UTF-8 at byte 0 of column `b`"
+        );
+    }
+}

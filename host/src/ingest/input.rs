@@ -1,0 +1,236 @@
+//! Opening files (plain or gzip) and listing the files under folders.
+
+use std::fs::{self, File};
+use std::io::{self, Read, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
+
+use flate2::read::MultiGzDecoder;
+
+use super::IngestError;
+
+/// The first two bytes of every gzip stream.
+const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
+
+/// The bytes of one input file, decompressed when it is gzip.
+pub(crate) enum Source {
+    /// A plain file: seekable, and it can grow while followed.
+    Plain(File),
+    /// A gzip file, all members in turn.
+    Gzip(Box<MultiGzDecoder<File>>),
+}
+
+impl Source {
+    /// Opens `path`, telling gzip from its magic bytes.
+    pub(crate) fn open(path: &Path) -> Result<Self, IngestError> {
+        let fail = |source| IngestError::Open {
+            path: path.to_owned(),
+            source,
+        };
+        let mut file = File::open(path).map_err(fail)?;
+        let mut magic = [0u8; 2];
+        let read = read_full(&mut file, &mut magic).map_err(fail)?;
+        file.seek(SeekFrom::Start(0)).map_err(fail)?;
+        if read == magic.len() && magic == GZIP_MAGIC {
+            Ok(Source::Gzip(Box::new(MultiGzDecoder::new(file))))
+        } else {
+            Ok(Source::Plain(file))
+        }
+    }
+
+    /// Moves on to decompressed byte `offset`, `done` bytes having been
+    /// read so far.
+    pub(crate) fn skip_to(&mut self, offset: u64, done: u64) -> io::Result<()> {
+        match self {
+            Source::Plain(file) => {
+                let len = file.metadata()?.len();
+                if len < offset {
+                    return Err(io::Error::new(
+                        io::ErrorKind::UnexpectedEof,
+                        format!(
+                            "cannot resume at byte {offset}: the file is only {len} bytes long"
+                        ),
+                    ));
+                }
+                file.seek(SeekFrom::Start(offset)).map(drop)
+            }
+            Source::Gzip(gz) => {
+                let wanted = offset.saturating_sub(done);
+                let skipped = io::copy(&mut gz.by_ref().take(wanted), &mut io::sink())?;
+                if skipped < wanted {
+                    return Err(io::Error::new(
+                        io::ErrorKind::UnexpectedEof,
+                        format!("the file ends before byte {offset}"),
+                    ));
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+impl Read for Source {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Source::Plain(file) => file.read(buf),
+            Source::Gzip(gz) => gz.read(buf),
+        }
+    }
+}
+
+/// Reads until `buf` is full or the end; returns the bytes read.
+fn read_full(reader: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        match reader.read(&mut buf[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(filled)
+}
+
+/// Opens a file for reading, decompressing it when it is gzip (told by its
+/// magic bytes, whatever its name).
+///
+/// # Errors
+///
+/// When the file cannot be opened or read.
+pub fn open(path: &Path) -> Result<Box<dyn Read + Send>, IngestError> {
+    Ok(Box::new(Source::open(path)?))
+}
+
+/// Every file under `dir`, recursively, sorted by path.
+///
+/// Hidden files and folders (names starting with `.`) are skipped, and so
+/// are symbolic links to folders, which could make cycles; links to files
+/// are listed. A `dir` that is a file gives itself.
+///
+/// # Errors
+///
+/// When `dir` or a folder under it cannot be listed.
+pub fn walk(dir: &Path) -> Result<Vec<PathBuf>, IngestError> {
+    let meta = fs::metadata(dir).map_err(|source| IngestError::Open {
+        path: dir.to_owned(),
+        source,
+    })?;
+    let mut files = Vec::new();
+    if meta.is_dir() {
+        walk_into(dir, &mut files)?;
+    } else {
+        files.push(dir.to_owned());
+    }
+    Ok(files)
+}
+
+fn walk_into(dir: &Path, files: &mut Vec<PathBuf>) -> Result<(), IngestError> {
+    let fail = |source| IngestError::Walk {
+        path: dir.to_owned(),
+        source,
+    };
+    let mut entries = fs::read_dir(dir)
+        .map_err(fail)?
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(fail)?;
+    entries.sort_by_key(|entry| entry.file_name());
+    for entry in entries {
+        if entry.file_name().to_string_lossy().starts_with('.') {
+            continue;
+        }
+        let path = entry.path();
+        let kind = entry.file_type().map_err(fail)?;
+        if kind.is_dir() {
+            walk_into(&path, files)?;
+        } else if kind.is_file() || (kind.is_symlink() && path.is_file()) {
+            files.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// The files named by `paths`: each file as given, each folder walked as by
+/// [`walk`], in the order given.
+///
+/// # Errors
+///
+/// When a path does not exist or a folder cannot be listed.
+pub fn expand_paths(paths: &[PathBuf]) -> Result<Vec<PathBuf>, IngestError> {
+    let mut files = Vec::new();
+    for path in paths {
+        files.extend(walk(path)?);
+    }
+    Ok(files)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+
+    use flate2::Compression;
+    use flate2::write::GzEncoder;
+
+    use super::*;
+
+    fn read_all(path: &Path) -> String {
+        let mut text = String::new();
+        open(path).unwrap().read_to_string(&mut text).unwrap();
+        text
+    }
+
+    #[test]
+    fn gzip_is_told_by_magic_bytes_not_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let gz = dir.path().join("audit.json");
+        let mut encoder = GzEncoder::new(File::create(&gz).unwrap(), Compression::fast());
+        encoder.write_all(b"{\"a\":1}\n").unwrap();
+        encoder.finish().unwrap();
+        let plain = dir.path().join("plain.gz");
+        fs::write(&plain, "not gzip\n").unwrap();
+        let tiny = dir.path().join("tiny");
+        fs::write(&tiny, "x").unwrap();
+
+        assert_eq!(read_all(&gz), "{\"a\":1}\n");
+        assert_eq!(read_all(&plain), "not gzip\n");
+        assert_eq!(read_all(&tiny), "x");
+    }
+
+    #[test]
+    fn missing_files_name_the_path() {
+        let err = open(Path::new("/no/such/file.json")).err().unwrap();
+        assert!(
+            err.to_string().starts_with("opening /no/such/file.json: "),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn walking_is_recursive_sorted_and_skips_hidden() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for name in [
+            "b.json",
+            "a/z.csv",
+            "a/c/y.json",
+            ".hidden",
+            ".git/x.json",
+            "a/.h.json",
+        ] {
+            let path = root.join(name);
+            fs::create_dir_all(path.parent().unwrap()).unwrap();
+            fs::write(path, "").unwrap();
+        }
+        let files: Vec<_> = walk(root)
+            .unwrap()
+            .into_iter()
+            .map(|p| p.strip_prefix(root).unwrap().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(files, ["a/c/y.json", "a/z.csv", "b.json"]);
+
+        let file = root.join("b.json");
+        let both = expand_paths(&[file.clone(), root.join("a")]).unwrap();
+        assert_eq!(both.len(), 3);
+        assert_eq!(both[0], file);
+        assert!(expand_paths(&[root.join("missing")]).is_err());
+    }
+}

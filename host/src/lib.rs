@@ -1,0 +1,21 @@
+//! Palisade, the detection host.
+//!
+//! The modules follow the data flow, stage by stage:
+//!
+//! 1. [`ingest`] reads records from files and folders (plain or gzip) and
+//!    detects each file's format from its content.
+//! 2. [`normalize`] maps each vendor record to the event model of
+//!    [`palisade_schemas`], or to a dead letter with the reason.
+//! 3. [`runtime`] runs the sandboxed Wasm detectors over event batches.
+//! 4. [`store`] keeps events, findings and dead letters as Parquet history
+//!    and answers SQL over it.
+//! 5. [`pipeline`] wires the stages into a run; [`cli`] is the command line.
+//!
+//! Records in = events + dead letters, always: nothing is dropped silently.
+
+pub mod cli;
+pub mod ingest;
+pub mod normalize;
+pub mod pipeline;
+pub mod runtime;
+pub mod store;

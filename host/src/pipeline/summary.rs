@@ -1,0 +1,85 @@
+//! What a run did, in numbers.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::time::Duration;
+
+use super::FailedCall;
+
+/// Counts of one run.
+#[derive(Debug, Default, Clone)]
+pub struct RunSummary {
+    /// Input files opened.
+    pub files: u64,
+    /// Records read from them.
+    pub records_read: u64,
+    /// Records that gave one or more events.
+    pub records_normalized: u64,
+    /// Events produced.
+    pub events: u64,
+    /// Records that could not be normalized.
+    pub dead_letters: u64,
+    /// Detectors loaded.
+    pub detectors: Vec<String>,
+    /// Findings per detector.
+    pub findings: BTreeMap<String, u64>,
+    /// Detector calls that failed.
+    pub failures: Vec<FailedCall>,
+    /// Detectors quarantined during the run.
+    pub quarantined: Vec<String>,
+    /// Input files that could not be read, with why.
+    pub input_errors: Vec<String>,
+    /// Detectors that could not be loaded, with why.
+    pub load_errors: Vec<String>,
+    /// Wall time of the run.
+    pub elapsed: Duration,
+}
+
+impl RunSummary {
+    /// Whether every record read was either normalized or dead-lettered.
+    pub fn is_complete(&self) -> bool {
+        self.records_read == self.records_normalized + self.dead_letters
+    }
+
+    /// Failures per detector and cause, with the first message of each.
+    pub fn failures_by_cause(&self) -> BTreeMap<(String, &'static str), (u64, String)> {
+        let mut by_cause = BTreeMap::new();
+        for f in &self.failures {
+            let entry = by_cause
+                .entry((f.detector.clone(), f.failure.cause()))
+                .or_insert((0, f.failure.to_string()));
+            entry.0 += 1;
+        }
+        by_cause
+    }
+}
+
+impl fmt::Display for RunSummary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "read {} records from {} files in {:.2?}",
+            self.records_read, self.files, self.elapsed
+        )?;
+        writeln!(f, "  events:       {}", self.events)?;
+        writeln!(f, "  dead letters: {}", self.dead_letters)?;
+        writeln!(f, "  findings:")?;
+        for name in &self.detectors {
+            let count = self.findings.get(name).copied().unwrap_or(0);
+            writeln!(f, "    {name:<24} {count}")?;
+        }
+        for ((detector, _), (count, first)) in self.failures_by_cause() {
+            writeln!(f, "  failed: {detector}: {count} calls; {first}")?;
+        }
+        for name in &self.quarantined {
+            writeln!(f, "  quarantined: {name}")?;
+        }
+        for error in &self.input_errors {
+            writeln!(f, "  input skipped: {error}")?;
+        }
+        for error in &self.load_errors {
+            writeln!(f, "  not loaded: {error}")?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,125 @@
+//! Bad input: every good record is processed, every bad one is a dead
+//! letter naming its file and record, and the run exits 0.
+
+use std::io::Write;
+
+use super::support::{count, run_once, shared_data, sql, stdout};
+
+/// A valid unified audit log record (Management Activity API shape).
+fn audit_record(id: &str, operation: &str) -> String {
+    format!(
+        r#"{{"CreationTime":"2024-03-14T09:14:02","Id":"{id}","Operation":"{operation}","Workload":"Exchange","RecordType":1,"ResultStatus":"True","UserId":"Megan@Corp.example","ClientIP":"193.222.96.91:51234","Parameters":[{{"Name":"Name","Value":"..."}},{{"Name":"MoveToFolder","Value":"RSS Feeds"}},{{"Name":"MarkAsRead","Value":"True"}},{{"Name":"StopProcessingRules","Value":"True"}}]}}"#
+    )
+}
+
+#[test]
+fn truncated_json_and_binary_garbage_lines_become_dead_letters() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("audit.jsonl");
+    let mut file = std::fs::File::create(&input).unwrap();
+    writeln!(file, "{}", audit_record("a1", "New-InboxRule")).unwrap();
+    writeln!(
+        file,
+        r#"{{"CreationTime":"2024-03-14T09:15:00","Operation":"Se"#
+    )
+    .unwrap();
+    file.write_all(b"\xff\xfe\x00\x01garbage\x9c\n").unwrap();
+    writeln!(file, "{}", audit_record("a2", "UserLoggedIn")).unwrap();
+    drop(file);
+
+    let data = dir.path().join("history");
+    let output = run_once(&data, &[&input]);
+    assert!(output.status.success(), "run failed");
+    assert!(
+        stdout(&output).contains("dead letters: 2"),
+        "{}",
+        stdout(&output)
+    );
+
+    assert_eq!(count(&data, "select count(*) from events"), 2);
+    let letters = sql(
+        &data,
+        "select source_file, record, reason, raw from dead_letters order by record",
+    );
+    assert_eq!(letters.len(), 2);
+    for (letter, line) in letters.iter().zip([2, 3]) {
+        assert!(
+            letter["source_file"]
+                .as_str()
+                .unwrap()
+                .ends_with("audit.jsonl"),
+            "{letter}"
+        );
+        assert_eq!(letter["record"], line);
+        assert!(!letter["reason"].as_str().unwrap().is_empty());
+    }
+    assert!(letters[0]["raw"].as_str().unwrap().contains("09:15:00"));
+    assert!(letters[1]["raw"].as_str().unwrap().contains("garbage"));
+    // The good record after the bad ones still raised its finding.
+    assert_eq!(count(&data, "select count(*) from findings"), 1);
+}
+
+#[test]
+fn an_empty_file_is_zero_records_not_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("empty.json");
+    std::fs::write(&empty, "").unwrap();
+    let good = dir.path().join("good.json");
+    std::fs::write(&good, audit_record("b1", "New-InboxRule")).unwrap();
+
+    let data = dir.path().join("history");
+    let output = run_once(&data, &[&empty, &good]);
+    assert!(output.status.success(), "run failed");
+    assert_eq!(count(&data, "select count(*) from events"), 1);
+    assert_eq!(count(&data, "select count(*) from dead_letters"), 0);
+}
+
+#[test]
+fn a_csv_row_with_a_broken_quoted_field_is_a_dead_letter() {
+    let Some(real) = shared_data("sentinel-training-lab/office_activity.csv") else {
+        return;
+    };
+    let text = std::fs::read_to_string(real).unwrap();
+    let mut lines = text.lines();
+    let header = lines.next().unwrap();
+    let rows: Vec<&str> = lines.filter(|l| l.contains(",Exchange,")).take(3).collect();
+    assert!(rows.len() >= 2, "the sample has Exchange rows");
+    let columns = header.split(',').count();
+    // An opening quote that never closes, at the end of the file: the csv
+    // reader cannot finish the row.
+    let broken = format!("\"4/28/2021, 9:03:21.000 AM{}", ",x".repeat(columns - 1));
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("office_activity_broken.csv");
+    std::fs::write(&input, format!("{header}\n{}\n{broken}\n", rows.join("\n"))).unwrap();
+
+    let data = dir.path().join("history");
+    let output = run_once(&data, &[&input]);
+    assert!(output.status.success(), "run failed");
+    assert_eq!(
+        count(&data, "select count(*) from events"),
+        rows.len() as i64
+    );
+    let letters = sql(
+        &data,
+        "select source_file, record, reason from dead_letters",
+    );
+    assert_eq!(letters.len(), 1, "{letters:?}");
+    assert!(
+        letters[0]["source_file"]
+            .as_str()
+            .unwrap()
+            .ends_with("office_activity_broken.csv")
+    );
+    assert_eq!(letters[0]["record"], rows.len() as i64 + 1);
+}
+
+#[test]
+fn a_file_of_no_known_format_is_an_error_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let notes = dir.path().join("notes.txt");
+    std::fs::write(&notes, "just some notes\nnot a log\n").unwrap();
+    let data = dir.path().join("history");
+    let output = run_once(&data, &[&notes]);
+    assert!(!output.status.success());
+    assert!(stdout(&output).contains("notes.txt"), "{}", stdout(&output));
+}

@@ -1,0 +1,11 @@
+//! Palisade's integration tests: the `palisade` binary run as a user runs
+//! it, one module per feature.
+//!
+//! Tests that read the public sample logs in `../shared/data` skip with a
+//! message when that folder is absent (a user's clone does not have it).
+
+mod bad_input;
+mod failing_detectors;
+mod m365_run;
+mod sql;
+mod support;

@@ -1,0 +1,44 @@
+//! `palisade sql`: output formats and read-only history.
+
+use super::support::palisade;
+
+fn query(data: &std::path::Path, format: &str, sql: &str) -> std::process::Output {
+    palisade()
+        .args(["sql", "--format", format, "--data-dir"])
+        .arg(data)
+        .arg(sql)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn empty_history_answers_every_table_in_every_format() {
+    let data = tempfile::tempdir().unwrap();
+    for table in ["events", "findings", "dead_letters"] {
+        let out = query(
+            data.path(),
+            "csv",
+            &format!("select count(*) as n from {table}"),
+        );
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(String::from_utf8_lossy(&out.stdout), "n\n0\n");
+    }
+    let out = query(data.path(), "json", "select count(*) as n from events");
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), r#"{"n":0}"#);
+    let out = query(data.path(), "table", "select count(*) as n from events");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("| n |"));
+}
+
+#[test]
+fn statements_that_change_history_are_refused() {
+    let data = tempfile::tempdir().unwrap();
+    let out = query(data.path(), "table", "drop table events");
+    assert!(!out.status.success());
+    let out = query(data.path(), "table", "select nonsense from nowhere");
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("nowhere"));
+}

@@ -1,0 +1,99 @@
+//! Paths, runs and queries shared by the integration tests.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+/// The workspace root.
+pub fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("host/ is in the workspace")
+        .to_owned()
+}
+
+/// A file of the public sample data, or `None` (with a note on stderr)
+/// when `../shared/data` is not there.
+pub fn shared_data(relative: &str) -> Option<PathBuf> {
+    let path = workspace().join("../shared/data").join(relative);
+    if path.exists() {
+        Some(path)
+    } else {
+        eprintln!(
+            "skipping: sample data `{}` is absent (it lives in ../shared/data beside the clone)",
+            path.display()
+        );
+        None
+    }
+}
+
+/// The folder of the misbehaving test detectors built from `tests/plugins`.
+pub fn test_plugin(file: &str) -> PathBuf {
+    Path::new(env!("PALISADE_TEST_PLUGINS")).join(file)
+}
+
+/// The `palisade` binary, with the compiled-artifact cache shared by all
+/// tests so each component is compiled once.
+pub fn palisade() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_palisade"));
+    let cache = Path::new(env!("CARGO_TARGET_TMPDIR")).join("component-cache");
+    command.env("XDG_CACHE_HOME", cache);
+    command.env("PALISADE_LOG", "warn,palisade=info");
+    command
+}
+
+/// Runs `palisade run --once --data-dir DATA ARGS...`.
+pub fn run_once(data_dir: &Path, args: &[&Path]) -> Output {
+    let output = palisade()
+        .args(["run", "--once", "--data-dir"])
+        .arg(data_dir)
+        .args(args)
+        .output()
+        .expect("running palisade");
+    eprintln!(
+        "--- palisade run stdout\n{}--- stderr\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output
+}
+
+/// The rows of a query over `data_dir`, as JSON objects.
+pub fn sql(data_dir: &Path, query: &str) -> Vec<Value> {
+    let output = palisade()
+        .args(["sql", "--format", "json", "--data-dir"])
+        .arg(data_dir)
+        .arg(query)
+        .output()
+        .expect("running palisade sql");
+    assert!(
+        output.status.success(),
+        "query failed: {query}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout)
+        .expect("utf-8 output")
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("one JSON object per line"))
+        .collect()
+}
+
+/// The single number a `select count(*) ...` returns.
+pub fn count(data_dir: &Path, query: &str) -> i64 {
+    let rows = sql(data_dir, query);
+    let row = rows
+        .first()
+        .expect("one row")
+        .as_object()
+        .expect("an object");
+    row.values()
+        .next()
+        .and_then(Value::as_i64)
+        .expect("a count")
+}
+
+/// Standard output as text.
+pub fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
