@@ -79,18 +79,31 @@ fn a_csv_row_with_a_broken_quoted_field_is_a_dead_letter() {
     let Some(real) = shared_data("sentinel-training-lab/office_activity.csv") else {
         return;
     };
-    let text = std::fs::read_to_string(real).unwrap();
-    let mut lines = text.lines();
-    let header = lines.next().unwrap();
-    let rows: Vec<&str> = lines.filter(|l| l.contains(",Exchange,")).take(3).collect();
+    // Rows of the real export hold quoted line breaks: copy whole records.
+    let mut reader = csv::Reader::from_path(real).unwrap();
+    let header = reader.headers().unwrap().clone();
+    let workload = header.iter().position(|h| h == "OfficeWorkload").unwrap();
+    let rows: Vec<csv::StringRecord> = reader
+        .records()
+        .map(Result::unwrap)
+        .filter(|row| &row[workload] == "Exchange")
+        .take(3)
+        .collect();
     assert!(rows.len() >= 2, "the sample has Exchange rows");
-    let columns = header.split(',').count();
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record(&header).unwrap();
+    for row in &rows {
+        writer.write_record(row).unwrap();
+    }
+    let mut text = writer.into_inner().unwrap();
     // An opening quote that never closes, at the end of the file: the csv
     // reader cannot finish the row.
-    let broken = format!("\"4/28/2021, 9:03:21.000 AM{}", ",x".repeat(columns - 1));
+    let fields = ",x".repeat(header.len() - 1);
+    let broken = format!("\"4/28/2021, 9:03:21.000 AM{fields}\n");
+    text.extend_from_slice(broken.as_bytes());
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("office_activity_broken.csv");
-    std::fs::write(&input, format!("{header}\n{}\n{broken}\n", rows.join("\n"))).unwrap();
+    std::fs::write(&input, text).unwrap();
 
     let data = dir.path().join("history");
     let output = run_once(&data, &[&input]);

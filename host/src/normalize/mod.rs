@@ -15,8 +15,10 @@
 //! plus one variant and one detection rule in [`crate::ingest::Format`].
 
 mod event;
+pub mod json;
 pub mod m365;
 mod record;
+pub(crate) mod values;
 
 use thiserror::Error;
 

@@ -128,9 +128,11 @@ impl Pipeline {
         );
         warn_unused_settings(&detectors, &options.detector_settings);
         let history = HistoryWriter::open(&options.data_dir)?;
-        let mut summary = RunSummary::default();
-        summary.load_errors = load_errors.iter().map(ToString::to_string).collect();
-        summary.detectors = detectors.detectors().map(|d| d.name().to_owned()).collect();
+        let summary = RunSummary {
+            load_errors: load_errors.iter().map(ToString::to_string).collect(),
+            detectors: detectors.detectors().map(|d| d.name().to_owned()).collect(),
+            ..RunSummary::default()
+        };
         Ok(Pipeline {
             detectors,
             history,

@@ -412,6 +412,6 @@ fn latest_time(batch: &RecordBatch) -> i64 {
     batch
         .column_by_name("time")
         .map(|a| a.as_primitive::<TimestampMicrosecondType>())
-        .and_then(|times| arrow::compute::max(times))
+        .and_then(arrow::compute::max)
         .unwrap_or(0)
 }

@@ -26,8 +26,11 @@ pub trait StateStore: Send + Sync {
 /// is the next step; it plugs in behind this same trait.
 #[derive(Debug, Default, Clone)]
 pub struct MemoryStateStore {
-    scopes: Arc<Mutex<HashMap<String, HashMap<String, Vec<u8>>>>>,
+    scopes: Arc<Mutex<HashMap<String, Scope>>>,
 }
+
+/// The keys and values of one detector.
+type Scope = HashMap<String, Vec<u8>>;
 
 impl MemoryStateStore {
     /// An empty store.

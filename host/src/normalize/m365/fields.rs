@@ -9,9 +9,8 @@
 
 use std::borrow::Cow;
 
-use serde_json::{Map, Value};
-
 use crate::normalize::CsvRow;
+use crate::normalize::json::Json;
 
 /// A field's vendor name and its text.
 pub(crate) type Named<'a> = (Cow<'a, str>, Cow<'a, str>);
@@ -123,17 +122,17 @@ fn slot(key: &str) -> Slot {
 /// A field's value as found in the record.
 #[derive(Clone, Copy)]
 enum Input<'a> {
-    Json(&'a Value),
+    Json(&'a Json<'a>),
     /// Text, which for structured fields holds JSON (Sentinel CSV).
     Text(&'a str),
 }
 
 impl<'a> AuditRecord<'a> {
-    /// Reads a JSON audit record.
-    pub(crate) fn from_json(object: &'a Map<String, Value>) -> Self {
+    /// Reads the members of a JSON audit record.
+    pub(crate) fn from_json(members: &'a [(Cow<'a, str>, Json<'a>)]) -> Self {
         let mut record = AuditRecord::default();
         let mut buf = [0u8; 32];
-        for (name, value) in object {
+        for (name, value) in members {
             let key = lower_key(name, &mut buf);
             record.take(name, key, Input::Json(value));
         }
@@ -199,7 +198,7 @@ impl<'a> AuditRecord<'a> {
     fn take_pairs(&mut self, name: &'a str, input: Input<'a>, which: Which) {
         let pairs = match input {
             Input::Json(value) => name_values(value),
-            Input::Text(text) => serde_json::from_str::<Value>(text).ok().and_then(|value| {
+            Input::Text(text) => Json::parse(text).ok().and_then(|value| {
                 name_values(&value).map(|pairs| pairs.into_iter().map(owned_pair).collect())
             }),
         };
@@ -214,7 +213,7 @@ impl<'a> AuditRecord<'a> {
     fn take_modified(&mut self, name: &'a str, input: Input<'a>) {
         let names = match input {
             Input::Json(value) => modified_names(value),
-            Input::Text(text) => serde_json::from_str::<Value>(text).ok().and_then(|value| {
+            Input::Text(text) => Json::parse(text).ok().and_then(|value| {
                 modified_names(&value).map(|names| names.into_iter().map(owned).collect())
             }),
         };
@@ -228,7 +227,7 @@ impl<'a> AuditRecord<'a> {
     fn take_item(&mut self, name: &'a str, input: Input<'a>) {
         let (subject, message_id) = match input {
             Input::Json(value) => item_fields(value),
-            Input::Text(text) => match serde_json::from_str::<Value>(text) {
+            Input::Text(text) => match Json::parse(text) {
                 Ok(value) => {
                     let (s, m) = item_fields(&value);
                     (s.map(owned), m.map(owned))
@@ -283,42 +282,20 @@ fn owned_pair<'b>((name, value): Named<'_>) -> Named<'b> {
 fn scalar(input: Input<'_>) -> Option<Cow<'_, str>> {
     match input {
         Input::Text(text) => (!text.trim().is_empty()).then_some(Cow::Borrowed(text)),
-        Input::Json(value) => json_text(value),
+        Input::Json(value) => value.text(),
     }
-}
-
-fn json_text(value: &Value) -> Option<Cow<'_, str>> {
-    match value {
-        Value::Null => None,
-        Value::String(s) if s.trim().is_empty() => None,
-        Value::String(s) => Some(Cow::Borrowed(s)),
-        Value::Bool(b) => Some(Cow::Borrowed(if *b { "true" } else { "false" })),
-        Value::Number(n) => Some(Cow::Owned(n.to_string())),
-        Value::Array(a) if a.is_empty() => None,
-        Value::Object(o) if o.is_empty() => None,
-        other => Some(Cow::Owned(other.to_string())),
-    }
-}
-
-/// A member of an object by key, without regard to case.
-fn member<'v>(object: &'v Map<String, Value>, key: &str) -> Option<&'v Value> {
-    object
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case(key))
-        .map(|(_, v)| v)
 }
 
 /// The `Name` → `Value` pairs of a `[{Name, Value}]` list, skipping
 /// entries without a name or with an empty value. `None` when the value is
 /// not a list.
-fn name_values(value: &Value) -> Option<Vec<Named<'_>>> {
+fn name_values<'v>(value: &'v Json<'_>) -> Option<Vec<Named<'v>>> {
     let list = value.as_array()?;
     let pairs = list
         .iter()
-        .filter_map(Value::as_object)
         .filter_map(|entry| {
-            let name = member(entry, "name").and_then(Value::as_str)?;
-            let value = member(entry, "value").and_then(json_text)?;
+            let name = entry.get_ignore_case("name").and_then(Json::as_str)?;
+            let value = entry.get_ignore_case("value").and_then(Json::text)?;
             (!name.is_empty()).then_some((Cow::Borrowed(name), value))
         })
         .collect();
@@ -327,16 +304,15 @@ fn name_values(value: &Value) -> Option<Vec<Named<'_>>> {
 
 /// The property names of a `ModifiedProperties` list. Entra ID also lists
 /// them in the `NewValue` of an `Included Updated Properties` entry.
-fn modified_names(value: &Value) -> Option<Vec<Cow<'_, str>>> {
+fn modified_names<'v>(value: &'v Json<'_>) -> Option<Vec<Cow<'v, str>>> {
     let mut names = Vec::new();
-    for entry in value.as_array()?.iter().filter_map(Value::as_object) {
-        let Some(name) = member(entry, "name").and_then(Value::as_str) else {
+    for entry in value.as_array()? {
+        let Some(name) = entry.get_ignore_case("name").and_then(Json::as_str) else {
             continue;
         };
         if name.eq_ignore_ascii_case("Included Updated Properties") {
-            let listed = member(entry, "newvalue")
-                .and_then(Value::as_str)
-                .unwrap_or("");
+            let listed = entry.get_ignore_case("newvalue").and_then(Json::as_str);
+            let listed = listed.unwrap_or("");
             names.extend(
                 listed
                     .split(',')
@@ -352,11 +328,8 @@ fn modified_names(value: &Value) -> Option<Vec<Cow<'_, str>>> {
 }
 
 /// `Subject` and `InternetMessageId` of an `Item` object.
-fn item_fields(value: &Value) -> (Option<Cow<'_, str>>, Option<Cow<'_, str>>) {
-    let Some(item) = value.as_object() else {
-        return (None, None);
-    };
-    let text = |key| member(item, key).and_then(json_text);
+fn item_fields<'v>(value: &'v Json<'_>) -> (Option<Cow<'v, str>>, Option<Cow<'v, str>>) {
+    let text = |key| value.get_ignore_case(key).and_then(Json::text);
     (text("subject"), text("internetmessageid"))
 }
 
@@ -382,8 +355,8 @@ mod tests {
             r#"{"CreationTime":"2021-04-26T07:17:10","Operation":"Send","ClientIP":"1.2.3.4","Workload":"Exchange"}"#,
             r#"{"creationtime":"2021-04-26T07:17:10","operation":"Send","clientip":"1.2.3.4","workload":"Exchange"}"#,
         ] {
-            let object: Map<String, Value> = serde_json::from_str(text).unwrap();
-            let record = AuditRecord::from_json(&object);
+            let json = Json::parse(text).unwrap();
+            let record = AuditRecord::from_json(json.as_object().unwrap());
             assert_eq!(record.operation.as_deref(), Some("Send"));
             assert_eq!(record.time().unwrap().1, "2021-04-26T07:17:10");
             assert_eq!(record.client_ips[0].as_ref().unwrap().1, "1.2.3.4");
@@ -398,8 +371,8 @@ mod tests {
         let item = r#"{"Subject":"email from HR","InternetMessageId":"<a@b>"}"#;
         let json =
             format!(r#"{{"Parameters":{params},"ModifiedProperties":{modified},"Item":{item}}}"#);
-        let object: Map<String, Value> = serde_json::from_str(&json).unwrap();
-        let from_json = AuditRecord::from_json(&object);
+        let json = Json::parse(&json).unwrap();
+        let from_json = AuditRecord::from_json(json.as_object().unwrap());
 
         let header = CsvHeader::new(vec![
             "Parameters".into(),

@@ -6,7 +6,7 @@
 //! `m365.move_to_deleted_items`), so detectors and hunting queries can
 //! still tell operations apart without the raw `action`.
 
-use super::values::snake_case;
+use crate::normalize::values::snake_case;
 
 /// Inbox rule operations: by cmdlet (`New-InboxRule`) or by Outlook
 /// (`UpdateInboxRules`).

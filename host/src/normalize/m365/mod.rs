@@ -73,16 +73,14 @@ mod fields;
 mod kind;
 #[doc(hidden)]
 pub mod testdata;
-mod values;
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-use serde_json::{Map, Value};
-
 use self::fields::AuditRecord;
 use self::kind::{is_inbox_rule, kind_of, outcome_of, visibility_of};
-use self::values::{canonical_ip, parse_time};
+use crate::normalize::json::Json;
+use crate::normalize::values::{canonical_ip, parse_time};
 use crate::normalize::{CsvRow, Event, NormalizeError, Normalizer, Record, event_id};
 
 /// The `source` of every event made here.
@@ -112,11 +110,15 @@ impl Normalizer for M365AuditNormalizer {
 
 /// One JSON audit record to an event.
 fn normalize_json(text: &str) -> Result<Event, NormalizeError> {
-    let object: Map<String, Value> =
-        serde_json::from_str(text).map_err(|e| NormalizeError::Json {
-            message: e.to_string(),
-        })?;
-    to_event(AuditRecord::from_json(&object), text.trim().to_owned())
+    let json = Json::parse(text).map_err(|e| NormalizeError::Json {
+        message: e.to_string(),
+    })?;
+    let Some(members) = json.as_object() else {
+        return Err(NormalizeError::Json {
+            message: format!("expected an object, found {}", json.kind()),
+        });
+    };
+    to_event(AuditRecord::from_json(members), text.trim().to_owned())
 }
 
 /// One Sentinel `OfficeActivity` row to an event.

@@ -159,10 +159,7 @@ fn unusable_records_name_the_field() {
             "{\"CreationTime\":\"2021-04-28T14:44:16\"",
             "parsing JSON: EOF while parsing an object at line 1 column 37",
         ),
-        (
-            "[1,2]",
-            "parsing JSON: invalid type: sequence, expected a map at line 1 column 0",
-        ),
+        ("[1,2]", "parsing JSON: expected an object, found an array"),
         (
             r#"{"CreationTime":"2021-04-28T14:44:16","Operation":"  "}"#,
             "missing `Operation`",

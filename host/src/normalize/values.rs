@@ -1,4 +1,5 @@
-//! Parsing the value formats of audit records: times, client addresses.
+//! Parsing the value formats vendor records share: times, addresses,
+//! operation names.
 
 use std::net::IpAddr;
 
