@@ -6,6 +6,7 @@
 
 mod bad_input;
 mod failing_detectors;
+mod follow;
 mod m365_run;
 mod sql;
 mod support;

@@ -1,6 +1,6 @@
 //! Following inputs like `tail -F` until interrupted.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -26,11 +26,12 @@ pub(super) fn follow(pipeline: &mut Pipeline, inputs: &[PathBuf]) -> anyhow::Res
     tracing::info!(inputs = inputs.len(), "following inputs; interrupt to stop");
 
     let mut readers: BTreeMap<PathBuf, FileReader> = BTreeMap::new();
+    let mut refused: BTreeSet<PathBuf> = BTreeSet::new();
     let mut last_flush = Instant::now();
     let mut unflushed = false;
     loop {
         let stopping = stop.load(Ordering::SeqCst);
-        open_new_files(inputs, &mut readers);
+        open_new_files(inputs, &mut readers, &mut refused);
         for reader in readers.values_mut() {
             let before = pipeline.summary().records_read;
             pipeline.drain(reader)?;
@@ -49,8 +50,14 @@ pub(super) fn follow(pipeline: &mut Pipeline, inputs: &[PathBuf]) -> anyhow::Res
 }
 
 /// Opens files that appeared under `inputs` since the last look. A file
-/// whose format cannot be told yet (still empty) is tried again later.
-fn open_new_files(inputs: &[PathBuf], readers: &mut BTreeMap<PathBuf, FileReader>) {
+/// whose format cannot be told yet (still empty) is tried again later; one
+/// that cannot be read or matches no format is reported once and left out
+/// (`refused`).
+fn open_new_files(
+    inputs: &[PathBuf],
+    readers: &mut BTreeMap<PathBuf, FileReader>,
+    refused: &mut BTreeSet<PathBuf>,
+) {
     let files = match ingest::expand_paths(inputs) {
         Ok(files) => files,
         Err(e) => {
@@ -59,15 +66,18 @@ fn open_new_files(inputs: &[PathBuf], readers: &mut BTreeMap<PathBuf, FileReader
         }
     };
     for file in files {
-        if readers.contains_key(&file) || is_empty(&file) {
+        if readers.contains_key(&file) || refused.contains(&file) || is_empty(&file) {
             continue;
         }
-        match FileReader::open(&file) {
+        match FileReader::follow(&file) {
             Ok(reader) => {
                 tracing::info!(file = %file.display(), format = ?reader.format(), "following input");
                 readers.insert(file, reader);
             }
-            Err(e) => tracing::warn!("not following `{}`: {e}", file.display()),
+            Err(e) => {
+                tracing::error!("not following `{}`: {e}", file.display());
+                refused.insert(file);
+            }
         }
     }
 }

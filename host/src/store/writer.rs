@@ -57,9 +57,26 @@ pub struct HistoryWriter {
     open: BTreeMap<(Table, String), OpenPart>,
 }
 
+/// A Parquet file being written. It is written under a name queries skip
+/// (`.parquet.partial`) and renamed to `path` once complete, so a query
+/// running beside the writer never reads a file without its footer.
 struct OpenPart {
     path: PathBuf,
+    partial: PathBuf,
     writer: ArrowWriter<File>,
+}
+
+impl OpenPart {
+    fn close(self) -> Result<(), StoreError> {
+        self.writer.close().map_err(|source| StoreError::Parquet {
+            path: self.partial.clone(),
+            source,
+        })?;
+        std::fs::rename(&self.partial, &self.path).map_err(|source| StoreError::Io {
+            path: self.path,
+            source,
+        })
+    }
 }
 
 impl HistoryWriter {
@@ -110,17 +127,15 @@ impl HistoryWriter {
         Ok(())
     }
 
-    /// Closes every open file: what was appended is durable and queryable.
+    /// Completes every open file: what was appended is durable and
+    /// queryable.
     ///
     /// # Errors
     ///
     /// The first file that could not be completed.
     pub fn flush(&mut self) -> Result<(), StoreError> {
         for (_, part) in std::mem::take(&mut self.open) {
-            part.writer.close().map_err(|source| StoreError::Parquet {
-                path: part.path.clone(),
-                source,
-            })?;
+            part.close()?;
         }
         Ok(())
     }
@@ -138,8 +153,9 @@ impl HistoryWriter {
                 self.run_id, self.next_part
             ));
             self.next_part += 1;
-            let file = File::create(&path).map_err(|source| StoreError::Io {
-                path: path.clone(),
+            let partial = path.with_extension("parquet.partial");
+            let file = File::create(&partial).map_err(|source| StoreError::Io {
+                path: partial.clone(),
                 source,
             })?;
             let properties = WriterProperties::builder()
@@ -148,11 +164,16 @@ impl HistoryWriter {
             let writer =
                 ArrowWriter::try_new(file, table.schema(), Some(properties)).map_err(|source| {
                     StoreError::Parquet {
-                        path: path.clone(),
+                        path: partial.clone(),
                         source,
                     }
                 })?;
-            self.open.insert(key.clone(), OpenPart { path, writer });
+            let part = OpenPart {
+                path,
+                partial,
+                writer,
+            };
+            self.open.insert(key.clone(), part);
         }
         Ok(self.open.get_mut(&key).expect("inserted above"))
     }
@@ -237,6 +258,31 @@ mod tests {
             .collect();
         days.sort();
         assert_eq!(days, ["day=1970-01-01", "day=1970-01-02"]);
+    }
+
+    #[test]
+    fn files_become_visible_to_queries_only_when_complete() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut writer = HistoryWriter::open(dir.path()).unwrap();
+        writer
+            .append(Table::DeadLetters, &dead_letters(&[0]))
+            .unwrap();
+        let day = dir.path().join("dead_letters").join("day=1970-01-01");
+        let names = || -> Vec<String> {
+            std::fs::read_dir(&day)
+                .unwrap()
+                .map(|e| e.unwrap().file_name().into_string().unwrap())
+                .collect()
+        };
+        assert!(
+            names().iter().all(|n| n.ends_with(".parquet.partial")),
+            "{:?}",
+            names()
+        );
+        writer.flush().unwrap();
+        let names = names();
+        assert_eq!(names.len(), 1);
+        assert!(names[0].ends_with(".parquet"), "{names:?}");
     }
 
     #[test]

@@ -1,0 +1,102 @@
+//! `palisade run --config` follows its inputs: lines appended to a file,
+//! a line written in two pieces and a new file are all read, and an
+//! interrupt flushes history before the process exits.
+
+use std::io::Write;
+use std::process::{Child, Stdio};
+use std::time::{Duration, Instant};
+
+use super::support::{count, palisade, workspace};
+
+/// How long the test waits for the follower to catch up before failing.
+const PATIENCE: Duration = Duration::from_secs(60);
+
+#[test]
+fn appended_lines_and_new_files_are_read_until_interrupted() {
+    let example = workspace().join("examples/data/m365_unified_audit.jsonl");
+    let text = std::fs::read_to_string(example).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines.len() >= 6, "the example has records");
+
+    let dir = tempfile::tempdir().unwrap();
+    let logs = dir.path().join("logs");
+    std::fs::create_dir(&logs).unwrap();
+    let config = dir.path().join("palisade.toml");
+    std::fs::write(&config, "data_dir = \"history\"\ninputs = [\"logs\"]\n").unwrap();
+    let data = dir.path().join("history");
+
+    let first = logs.join("audit.jsonl");
+    std::fs::write(&first, format!("{}\n", lines[..3].join("\n"))).unwrap();
+    let mut follower = palisade()
+        .args(["run", "--config"])
+        .arg(&config)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_for_events(&mut follower, &data, 3);
+
+    // The next record arrives in two writes; the follower must wait for
+    // its end of line instead of taking half of it as a broken record.
+    let mut file = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&first)
+        .unwrap();
+    let (head, tail) = lines[3].split_at(lines[3].len() / 2);
+    file.write_all(head.as_bytes()).unwrap();
+    file.flush().unwrap();
+    std::thread::sleep(Duration::from_millis(700));
+    writeln!(file, "{tail}").unwrap();
+    std::fs::write(logs.join("more.jsonl"), lines[4..].join("\n") + "\n").unwrap();
+    wait_for_events(&mut follower, &data, lines.len() as i64);
+
+    interrupt(&follower);
+    let output = follower.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    eprintln!("{stdout}\n{}", String::from_utf8_lossy(&output.stderr));
+    assert!(output.status.success(), "the follower did not exit cleanly");
+    assert!(
+        stdout.contains(&format!("read {} records", lines.len())),
+        "{stdout}"
+    );
+    assert_eq!(count(&data, "select count(*) from dead_letters"), 0);
+    assert_eq!(
+        count(&data, "select count(*) from events"),
+        lines.len() as i64
+    );
+    assert_eq!(
+        count(
+            &data,
+            "select count(*) from findings where detector = 'inbox-rule'"
+        ),
+        2
+    );
+}
+
+/// Polls history until it holds `want` events.
+fn wait_for_events(follower: &mut Child, data: &std::path::Path, want: i64) {
+    let start = Instant::now();
+    loop {
+        if let Some(status) = follower.try_wait().unwrap() {
+            panic!("the follower exited early: {status}");
+        }
+        let events = data.join("events");
+        if events.exists() && count(data, "select count(*) from events") >= want {
+            return;
+        }
+        assert!(
+            start.elapsed() < PATIENCE,
+            "fewer than {want} events after {PATIENCE:?}"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+/// Sends SIGTERM, as a service manager stopping the host would.
+fn interrupt(follower: &Child) {
+    let status = std::process::Command::new("kill")
+        .args(["-TERM", &follower.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
