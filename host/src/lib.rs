@@ -6,14 +6,17 @@
 //!    detects each file's format from its content.
 //! 2. [`normalize`] maps each vendor record to the event model of
 //!    [`palisade_schemas`], or to a dead letter with the reason.
-//! 3. [`runtime`] runs the sandboxed Wasm detectors over event batches.
-//! 4. [`store`] keeps events, findings and dead letters as Parquet history
+//! 3. [`enrich`] fills locations from a geo database and device owners from
+//!    an asset table, where the log left them empty.
+//! 4. [`runtime`] runs the sandboxed Wasm detectors over event batches.
+//! 5. [`store`] keeps events, findings and dead letters as Parquet history
 //!    and answers SQL over it.
-//! 5. [`pipeline`] wires the stages into a run; [`cli`] is the command line.
+//! 6. [`pipeline`] wires the stages into a run; [`cli`] is the command line.
 //!
 //! Records in = events + dead letters, always: nothing is dropped silently.
 
 pub mod cli;
+pub mod enrich;
 pub mod ingest;
 pub mod normalize;
 pub mod pipeline;

@@ -5,6 +5,7 @@
 //! message when that folder is absent (a user's clone does not have it).
 
 mod bad_input;
+mod enrich;
 mod failing_detectors;
 mod follow;
 mod m365_run;

@@ -4,6 +4,8 @@
 //! data_dir = "history"            # where Parquet history goes
 //! inputs = ["logs/"]              # files and folders to follow
 //! plugins = "plugins/"            # extra detector components (optional)
+//! geoip = "GeoLite2-City.mmdb"    # locations for addresses (optional)
+//! assets = "assets.csv"           # devices and their owners (optional)
 //! batch_records = 8192            # records per batch (optional)
 //! quarantine_after = 3            # failures in a row (optional)
 //!
@@ -38,6 +40,10 @@ pub struct Config {
     pub inputs: Vec<PathBuf>,
     /// A folder of extra detector components.
     pub plugins: Option<PathBuf>,
+    /// A MaxMind-format database locating client addresses.
+    pub geoip: Option<PathBuf>,
+    /// A CSV of devices, their addresses and owners.
+    pub assets: Option<PathBuf>,
     /// Records per batch.
     #[serde(default = "default_batch_records")]
     pub batch_records: usize,
@@ -77,6 +83,8 @@ impl Config {
         config.data_dir = base.join(&config.data_dir);
         config.inputs = config.inputs.iter().map(|p| base.join(p)).collect();
         config.plugins = config.plugins.map(|p| base.join(p));
+        config.geoip = config.geoip.map(|p| base.join(p));
+        config.assets = config.assets.map(|p| base.join(p));
         Ok(config)
     }
 
@@ -84,6 +92,8 @@ impl Config {
     pub fn pipeline_options(&self) -> PipelineOptions {
         let mut options = PipelineOptions::new(&self.data_dir);
         options.plugins_dir = self.plugins.clone();
+        options.geoip = self.geoip.clone();
+        options.assets = self.assets.clone();
         options.batch_records = self.batch_records;
         options.quarantine_after = self.quarantine_after;
         options.limits = self.limits;

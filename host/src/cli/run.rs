@@ -29,6 +29,14 @@ pub struct RunArgs {
     /// component with a bundled detector's name replaces it.
     #[arg(long, value_name = "DIR")]
     pub plugins: Option<PathBuf>,
+    /// A MaxMind-format database (.mmdb: GeoLite2, GeoIP2, DB-IP) that
+    /// locates client addresses whose log gave no location.
+    #[arg(long, value_name = "FILE.mmdb")]
+    pub geoip: Option<PathBuf>,
+    /// A CSV of the organisation's devices (address, device name, owner)
+    /// that names the device and user behind network events.
+    #[arg(long, value_name = "FILE.csv")]
+    pub assets: Option<PathBuf>,
     /// Where compiled components are cached [default: ~/.cache/palisade].
     #[arg(long, value_name = "DIR")]
     pub cache_dir: Option<PathBuf>,
@@ -62,6 +70,12 @@ pub(super) fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     };
     if args.plugins.is_some() {
         options.plugins_dir.clone_from(&args.plugins);
+    }
+    if args.geoip.is_some() {
+        options.geoip.clone_from(&args.geoip);
+    }
+    if args.assets.is_some() {
+        options.assets.clone_from(&args.assets);
     }
     options.cache_dir = args.cache_dir.clone().or_else(super::default_cache_dir);
 

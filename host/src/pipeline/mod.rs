@@ -17,6 +17,7 @@ use std::time::Instant;
 
 use arrow::record_batch::RecordBatch;
 
+use crate::enrich::{EnrichError, Enricher};
 use crate::ingest::{self, FileReader, IngestError};
 use crate::normalize::{EventBatchBuilder, dead_letters_to_batch};
 use crate::runtime::{
@@ -42,6 +43,10 @@ pub struct PipelineOptions {
     pub data_dir: PathBuf,
     /// A folder of extra detector components (`.wasm`).
     pub plugins_dir: Option<PathBuf>,
+    /// A MaxMind-format database for locating addresses.
+    pub geoip: Option<PathBuf>,
+    /// An asset table (CSV) naming devices and their owners.
+    pub assets: Option<PathBuf>,
     /// Where compiled components are cached; `None` compiles every time.
     pub cache_dir: Option<PathBuf>,
     /// `[detectors.NAME]` settings.
@@ -62,6 +67,8 @@ impl PipelineOptions {
             cache_dir: Some(data_dir.join("cache").join("components")),
             data_dir,
             plugins_dir: None,
+            geoip: None,
+            assets: None,
             detector_settings: DetectorSettings::new(),
             limits: Limits::default(),
             batch_records: DEFAULT_BATCH_RECORDS,
@@ -79,6 +86,9 @@ pub enum PipelineError {
     /// History could not be written.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// A geo database or asset table could not be loaded.
+    #[error(transparent)]
+    Enrich(#[from] EnrichError),
     /// The detector engine could not start.
     #[error(transparent)]
     Engine(#[from] LoadError),
@@ -94,6 +104,7 @@ pub enum PipelineError {
 
 /// The stages of one run, from files to history.
 pub struct Pipeline {
+    enricher: Enricher,
     detectors: DetectorSet,
     history: HistoryWriter,
     batch_records: usize,
@@ -111,8 +122,10 @@ impl Pipeline {
     ///
     /// # Errors
     ///
-    /// When the engine cannot start or history cannot be opened.
+    /// When the engine cannot start, an enrichment table cannot be loaded
+    /// or history cannot be opened.
     pub fn start(options: &PipelineOptions) -> Result<Self, PipelineError> {
+        let enricher = Enricher::open(options.geoip.as_deref(), options.assets.as_deref())?;
         let cache = options
             .cache_dir
             .clone()
@@ -134,6 +147,7 @@ impl Pipeline {
             ..RunSummary::default()
         };
         Ok(Pipeline {
+            enricher,
             detectors,
             history,
             batch_records: options.batch_records.max(1),
@@ -183,7 +197,7 @@ impl Pipeline {
     ///
     /// As [`Pipeline::process_paths`].
     pub fn drain(&mut self, reader: &mut FileReader) -> Result<(), PipelineError> {
-        while let Some(chunk) = reader.next_chunk(self.batch_records)? {
+        while let Some(mut chunk) = reader.next_chunk(self.batch_records)? {
             if chunk.records_read == 0 {
                 break;
             }
@@ -195,6 +209,7 @@ impl Pipeline {
                 let batch = dead_letters_to_batch(&chunk.dead_letters, now);
                 self.history.append(Table::DeadLetters, &batch)?;
             }
+            self.enricher.enrich(&mut chunk.events);
             let events =
                 EventBatchBuilder::build(&chunk.events).map_err(|e| PipelineError::Batch {
                     file: reader.path().display().to_string(),
