@@ -122,6 +122,7 @@ impl<'a> ZeekRecord<'a> {
     pub(crate) fn from_tsv(row: &ZeekRow<'a>) -> Self {
         let mut record = ZeekRecord {
             path: row.header.path().map(Cow::Borrowed),
+            attrs: Vec::with_capacity(row.header.fields().len()),
             ..ZeekRecord::default()
         };
         let set_separator = row.header.set_separator();
@@ -151,7 +152,10 @@ impl<'a> ZeekRecord<'a> {
         members: &'a [(Cow<'a, str>, Json<'a>)],
         ts_text: Option<&'a str>,
     ) -> Self {
-        let mut record = ZeekRecord::default();
+        let mut record = ZeekRecord {
+            attrs: Vec::with_capacity(members.len()),
+            ..ZeekRecord::default()
+        };
         for (name, value) in members {
             match (name.as_ref(), value) {
                 ("ts", Json::Int(_) | Json::UInt(_) | Json::Float(_)) => {
