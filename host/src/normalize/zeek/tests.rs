@@ -245,3 +245,56 @@ fn the_otrf_http_download_and_its_microseconds() {
     assert_eq!(events[0].url.as_deref(), Some("http://192.168.0.4:8080/m"));
     assert_eq!(events[0].device.as_deref(), Some("10.0.1.5"));
 }
+
+#[test]
+fn resuming_a_concatenated_tsv_file_reads_with_the_right_header() {
+    let mut text = Vec::new();
+    testdata::write_tsv(&mut text, 5).unwrap(); // lines 1-8 header, 9-13 rows, 14 #close
+    text.extend_from_slice(
+        b"#separator \\x09\n#path\tconn\n#fields\tts\tuid\tid.orig_h\tid.resp_h\tid.resp_p\torig_bytes\tresp_bytes\n\
+          1709251300.000001\tCa\t10.0.0.1\t10.0.0.2\t22\t10\t20\n\
+          1709251300.000002\tCb\t10.0.0.1\n\
+          1709251300.000003\tCc\t10.0.0.1\t10.0.0.2\t443\t-\t5\n",
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("concatenated.log");
+    std::fs::write(&path, &text).unwrap();
+
+    let whole = read_all(&path, None);
+    assert_eq!(whole.0.len(), 7);
+    assert_eq!(whole.1, [19], "the short conn row, by line number");
+
+    for split in 1..8 {
+        let mut reader = FileReader::open(&path).unwrap();
+        let first = reader.next_chunk(split).unwrap().unwrap();
+        let (mut events, letters) = (first.events, first.dead_letters);
+        let rest = read_all(&path, Some(first.position));
+        events.extend(rest.0);
+        let mut numbers: Vec<u64> = letters.iter().map(|l| l.record).collect();
+        numbers.extend(rest.1);
+        assert_eq!(
+            events.iter().map(|e| &e.event_id).collect::<Vec<_>>(),
+            whole.0.iter().map(|e| &e.event_id).collect::<Vec<_>>(),
+            "split after {split}"
+        );
+        assert_eq!(numbers, [19], "split after {split}");
+    }
+    assert_eq!(whole.0[5].kind, "network.connection");
+    assert_eq!(whole.0[5].bytes, Some(30));
+    assert_eq!(whole.0[6].bytes, Some(5));
+}
+
+/// The events and dead-letter record numbers of `path`, from `start`.
+fn read_all(path: &Path, start: Option<crate::ingest::Position>) -> (Vec<Event>, Vec<u64>) {
+    let options = crate::ingest::ReadOptions {
+        start,
+        ..Default::default()
+    };
+    let mut reader = FileReader::open_with(path, options).unwrap();
+    let (mut events, mut letters) = (Vec::new(), Vec::new());
+    while let Some(chunk) = reader.next_chunk(1000).unwrap() {
+        events.extend(chunk.events);
+        letters.extend(chunk.dead_letters.iter().map(|l| l.record));
+    }
+    (events, letters)
+}
