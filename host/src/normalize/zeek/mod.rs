@@ -119,7 +119,6 @@ fn to_event(record: ZeekRecord<'_>, raw: &str) -> Result<Event, NormalizeError> 
         .ok_or_else(|| NormalizeError::missing("ts"))?;
     let time = parse_ts(ts).ok_or_else(|| NormalizeError::invalid("ts", "invalid time", ts))?;
     let log = record.log();
-    let http = log == Some("http");
 
     let mut attrs: BTreeMap<String, String> = record
         .attrs
@@ -135,24 +134,7 @@ fn to_event(record: ZeekRecord<'_>, raw: &str) -> Result<Event, NormalizeError> 
         }
         port
     });
-    let host = record.host.as_deref().filter(|_| http).and_then(host_name);
-    let domain = match (record.query.as_deref(), record.server_name.as_deref(), host) {
-        (Some(query), _, _) => domain_name(query),
-        (None, Some(name), _) => domain_name(name),
-        (None, None, Some(host)) => domain_name(host),
-        (None, None, None) => None,
-    };
-    let url = http.then(|| url(&record, dst_port)).flatten();
-    // Values that did not become a column stay attributes.
-    if record.query.is_some() {
-        keep(&mut attrs, "server_name", &record.server_name);
-    }
-    if record.query.is_some() || record.server_name.is_some() || host.is_none() {
-        keep(&mut attrs, "host", &record.host);
-    }
-    if url.is_none() {
-        keep(&mut attrs, "uri", &record.uri);
-    }
+    let (domain, url) = domain_and_url(&record, dst_port, &mut attrs);
 
     let uid = record.uid.as_deref().unwrap_or("");
     let key = format!("{}\0{uid}\0{time}\0{raw}", log.unwrap_or(""));
@@ -173,6 +155,34 @@ fn to_event(record: ZeekRecord<'_>, raw: &str) -> Result<Event, NormalizeError> 
         raw: Some(raw.to_owned()),
         ..Event::default()
     })
+}
+
+/// The `domain` and `url` of a record; see the module docs. The name
+/// fields that give neither stay in `attrs`.
+fn domain_and_url(
+    record: &ZeekRecord<'_>,
+    port: Option<u16>,
+    attrs: &mut BTreeMap<String, String>,
+) -> (Option<String>, Option<String>) {
+    let http = record.log() == Some("http");
+    let host = record.host.as_deref().filter(|_| http).and_then(host_name);
+    let domain = match (record.query.as_deref(), record.server_name.as_deref(), host) {
+        (Some(query), _, _) => domain_name(query),
+        (None, Some(name), _) => domain_name(name),
+        (None, None, Some(host)) => domain_name(host),
+        (None, None, None) => None,
+    };
+    let url = http.then(|| url(record, port)).flatten();
+    if record.query.is_some() {
+        keep(attrs, "server_name", &record.server_name);
+    }
+    if record.query.is_some() || record.server_name.is_some() || host.is_none() {
+        keep(attrs, "host", &record.host);
+    }
+    if url.is_none() {
+        keep(attrs, "uri", &record.uri);
+    }
+    (domain, url)
 }
 
 /// The kind of a record of log `path`; see the module docs.
