@@ -1,20 +1,24 @@
-//! Normalize throughput: a million synthetic Microsoft 365 audit records,
-//! as JSON lines, through `FileReader` (framing, parsing, mapping).
+//! Normalize throughput: a million synthetic records per format through
+//! `FileReader` (framing, parsing, mapping): Microsoft 365 audit records
+//! as JSON lines, Zeek dns records as TSV (the target is 500,000 lines/s
+//! on one core) and as JSON streaming lines.
 //!
-//! Run with `cargo bench -p palisade --bench normalize`. The input is
-//! generated once into a temporary file (about 0.9 GB); before the timed
-//! samples, one pass prints events/s and MB/s, with and without packing
-//! the events into Arrow batches.
+//! Run with `cargo bench -p palisade --bench normalize`. Each input is
+//! generated once into a temporary file (M365: about 0.9 GB; Zeek TSV
+//! about 0.2 GB, Zeek JSON about 0.5 GB); before the timed samples, one
+//! pass prints events/s and MB/s, with and without packing the events
+//! into Arrow batches.
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
 use palisade::ingest::FileReader;
 use palisade::normalize::EventBatchBuilder;
 use palisade::normalize::m365::testdata;
+use palisade::normalize::zeek::testdata as zeek_testdata;
 
 /// Records in the generated file.
 const RECORDS: u64 = 1_000_000;
@@ -46,7 +50,7 @@ fn normalize_file(path: &Path, batch: bool) -> u64 {
 }
 
 /// Times one pass and prints its rates.
-fn report(path: &Path, bytes: u64, batch: bool) {
+fn report(name: &str, path: &Path, bytes: u64, batch: bool) {
     let start = Instant::now();
     let events = normalize_file(path, batch);
     let secs = start.elapsed().as_secs_f64();
@@ -56,23 +60,30 @@ fn report(path: &Path, bytes: u64, batch: bool) {
         "read + normalize"
     };
     eprintln!(
-        "{what}: {events} events, {:.1} MB in {secs:.2} s: {:.0} events/s, {:.1} MB/s",
+        "{name}, {what}: {events} events, {:.1} MB in {secs:.2} s: {:.0} events/s, {:.1} MB/s",
         bytes as f64 / 1e6,
         events as f64 / secs,
         bytes as f64 / 1e6 / secs,
     );
 }
 
-fn bench_normalize(c: &mut Criterion) {
-    let dir = tempfile::tempdir().expect("creating a temporary folder");
-    let path = dir.path().join("audit.json");
+/// Writes a generated input file into `dir`; returns its path and size.
+fn generate(
+    dir: &Path,
+    name: &str,
+    write: impl FnOnce(&mut BufWriter<File>) -> std::io::Result<u64>,
+) -> (PathBuf, u64) {
+    let path = dir.join(name);
     let mut out = BufWriter::new(File::create(&path).expect("creating the input file"));
-    let bytes = testdata::write_audit_lines(&mut out, RECORDS).expect("writing the input file");
+    let bytes = write(&mut out).expect("writing the input file");
     out.flush().expect("writing the input file");
-    drop(out);
+    (path, bytes)
+}
 
-    report(&path, bytes, false);
-    report(&path, bytes, true);
+/// Reports one pass with and without Arrow batches, then times samples.
+fn bench_file(c: &mut Criterion, name: &str, path: &Path, bytes: u64) {
+    report(name, path, bytes, false);
+    report(name, path, bytes, true);
 
     let mut group = c.benchmark_group("normalize");
     group.sample_size(10);
@@ -80,11 +91,29 @@ fn bench_normalize(c: &mut Criterion) {
     group.warm_up_time(Duration::from_secs(1));
     group.measurement_time(Duration::from_secs(30));
     group.throughput(Throughput::Bytes(bytes));
-    group.bench_function("m365_json_lines_1m", |b| {
-        b.iter(|| normalize_file(&path, false))
-    });
+    group.bench_function(name, |b| b.iter(|| normalize_file(path, false)));
     group.finish();
 }
 
-criterion_group!(benches, bench_normalize);
+fn bench_normalize(c: &mut Criterion) {
+    let dir = tempfile::tempdir().expect("creating a temporary folder");
+    let (path, bytes) = generate(dir.path(), "audit.json", |out| {
+        testdata::write_audit_lines(out, RECORDS)
+    });
+    bench_file(c, "m365_json_lines_1m", &path, bytes);
+}
+
+fn bench_zeek(c: &mut Criterion) {
+    let dir = tempfile::tempdir().expect("creating a temporary folder");
+    let (path, bytes) = generate(dir.path(), "dns.log", |out| {
+        zeek_testdata::write_tsv(out, RECORDS)
+    });
+    bench_file(c, "zeek_tsv_1m", &path, bytes);
+    let (path, bytes) = generate(dir.path(), "dns.json", |out| {
+        zeek_testdata::write_json(out, RECORDS)
+    });
+    bench_file(c, "zeek_json_1m", &path, bytes);
+}
+
+criterion_group!(benches, bench_normalize, bench_zeek);
 criterion_main!(benches);

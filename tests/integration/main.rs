@@ -11,3 +11,5 @@ mod follow;
 mod m365_run;
 mod sql;
 mod support;
+mod umbrella;
+mod zeek;

@@ -1,8 +1,8 @@
 //! Telling a file's format from its first bytes.
 //!
 //! Detection looks at up to [`SAMPLE_BYTES`] of the (decompressed) start of
-//! a file: `{` starts JSON lines, `[` a JSON array, anything else is tried
-//! as a CSV header. The keys of the first JSON object that parses (among
+//! a file: `#separator` starts Zeek TSV, `{` JSON lines, `[` a JSON array,
+//! anything else is tried as a CSV header. The keys of the first JSON object that parses (among
 //! the first lines, or the first array item) or the CSV header's column
 //! names then go through each [`Format`]'s rule, in [`Format::ALL`] order.
 //!
@@ -15,7 +15,9 @@ use std::str::FromStr;
 use serde_json::{Map, Value};
 
 use super::IngestError;
-use crate::normalize::{CsvHeader, M365AuditNormalizer, Normalizer};
+use crate::normalize::{
+    CsvHeader, M365AuditNormalizer, Normalizer, UmbrellaDnsNormalizer, ZeekNormalizer, umbrella,
+};
 
 /// How many bytes of a file's start detection reads at most.
 pub(crate) const SAMPLE_BYTES: usize = 256 * 1024;
@@ -32,6 +34,14 @@ pub enum Format {
     /// Microsoft 365 audit records as CSV: Sentinel `OfficeActivity`
     /// exports and Purview audit search exports.
     M365AuditCsv,
+    /// Zeek logs as TSV with `#` header lines, Zeek's default.
+    ZeekTsv,
+    /// Zeek logs as JSON lines: dotted keys, `_path` streaming, or
+    /// underscores with `@stream`.
+    ZeekJson,
+    /// Cisco Umbrella DNS logs as CSV, with a header row or without one
+    /// (S3 exports).
+    UmbrellaDnsCsv,
 }
 
 /// How the records of a file are delimited.
@@ -44,17 +54,30 @@ pub enum Framing {
     JsonArray,
     /// CSV rows after a header row.
     Csv,
+    /// CSV rows without a header row, the columns named by the format.
+    HeaderlessCsv(&'static [&'static str]),
+    /// Zeek TSV: `#` header lines and the rows they name.
+    ZeekTsv,
 }
 
 impl Format {
     /// Every format, in the order detection tries them.
-    pub const ALL: [Format; 2] = [Format::M365AuditJson, Format::M365AuditCsv];
+    pub const ALL: [Format; 5] = [
+        Format::M365AuditJson,
+        Format::M365AuditCsv,
+        Format::ZeekTsv,
+        Format::ZeekJson,
+        Format::UmbrellaDnsCsv,
+    ];
 
     /// The name used in configuration and in dead letters.
     pub fn name(self) -> &'static str {
         match self {
             Format::M365AuditJson => "m365-audit-json",
             Format::M365AuditCsv => "m365-audit-csv",
+            Format::ZeekTsv => "zeek-tsv",
+            Format::ZeekJson => "zeek-json",
+            Format::UmbrellaDnsCsv => "umbrella-dns-csv",
         }
     }
 
@@ -67,6 +90,8 @@ impl Format {
     pub fn normalizer(self) -> Box<dyn Normalizer> {
         match self {
             Format::M365AuditJson | Format::M365AuditCsv => Box::new(M365AuditNormalizer),
+            Format::ZeekTsv | Format::ZeekJson => Box::new(ZeekNormalizer),
+            Format::UmbrellaDnsCsv => Box::new(UmbrellaDnsNormalizer),
         }
     }
 
@@ -87,6 +112,21 @@ impl Format {
                 let purview = has("auditdata") && (has("operations") || has("operation"));
                 (sentinel || purview).then_some(Framing::Csv)
             }
+            (Format::ZeekTsv, Sample::ZeekTsv) => Some(Framing::ZeekTsv),
+            (Format::ZeekJson, Sample::Json { framing, keys }) => {
+                let has = |key: &str| keys.iter().any(|k| k == key);
+                let named = has("_path") || has("@stream");
+                let zeek = named || has("uid") || has("id.orig_h") || has("id_orig_h");
+                (has("ts") && zeek).then_some(*framing)
+            }
+            (Format::UmbrellaDnsCsv, Sample::Csv { header }) => {
+                if umbrella::is_header(header) {
+                    Some(Framing::Csv)
+                } else {
+                    umbrella::is_headerless_row(header.names())
+                        .then_some(Framing::HeaderlessCsv(umbrella::COLUMNS))
+                }
+            }
             _ => None,
         }
     }
@@ -96,6 +136,9 @@ impl Format {
         match self {
             Format::M365AuditJson => matches!(framing, Framing::JsonLines | Framing::JsonArray),
             Format::M365AuditCsv => framing == Framing::Csv,
+            Format::ZeekTsv => framing == Framing::ZeekTsv,
+            Format::ZeekJson => matches!(framing, Framing::JsonLines | Framing::JsonArray),
+            Format::UmbrellaDnsCsv => matches!(framing, Framing::Csv | Framing::HeaderlessCsv(_)),
         }
     }
 }
@@ -146,10 +189,14 @@ pub(crate) fn detect_sample(bytes: &[u8], complete: bool, configured: Option<For
         Sample::Empty => return Detection::Empty,
         Sample::Json { framing, .. } => Some(*framing),
         Sample::Csv { .. } => Some(Framing::Csv),
+        Sample::ZeekTsv => Some(Framing::ZeekTsv),
         Sample::Other => None,
     };
     let found = match configured {
-        Some(format) => framing.filter(|f| format.accepts(*f)).map(|f| (format, f)),
+        Some(format) => format
+            .framing_for(&sample)
+            .or(framing.filter(|f| format.accepts(*f)))
+            .map(|f| (format, f)),
         None => Format::ALL
             .into_iter()
             .find_map(|format| format.framing_for(&sample).map(|f| (format, f))),
@@ -181,6 +228,8 @@ enum Sample {
     Csv {
         header: CsvHeader,
     },
+    /// Zeek TSV: starts with a `#separator` line.
+    ZeekTsv,
     Other,
 }
 
@@ -192,6 +241,9 @@ fn sample(bytes: &[u8], complete: bool) -> Option<Sample> {
         return Some(Sample::Empty);
     };
     let bytes = &bytes[start..];
+    if bytes.starts_with(b"#separator") {
+        return Some(Sample::ZeekTsv);
+    }
     match bytes[0] {
         b'{' => json_lines_sample(bytes, complete),
         b'[' => json_array_sample(&bytes[1..], complete),
@@ -243,12 +295,16 @@ fn json_sample(framing: Framing, object: &Map<String, Value>) -> Sample {
 /// Keys detection rules know, looked for as `"key"` in the raw text when
 /// no whole object could be parsed (a first record larger than the sample,
 /// or a damaged first line).
-const KNOWN_KEYS: [&str; 5] = [
+const KNOWN_KEYS: [&str; 9] = [
     "creationtime",
     "operation",
     "workload",
     "officeworkload",
     "recordtype",
+    "ts",
+    "_path",
+    "@stream",
+    "uid",
 ];
 
 fn key_scan(framing: Framing, bytes: &[u8]) -> Sample {
@@ -370,8 +426,10 @@ mod tests {
     #[test]
     fn other_content_matches_no_format() {
         for text in [
-            "#separator \\x09\n#fields\tts\tuid\n",
-            "{\"ts\":1,\"uid\":\"C1\",\"query\":\"example.com\"}\n",
+            "{\"timestamp\":1,\"event_type\":\"dns\",\"src_ip\":\"10.0.0.1\"}\n",
+            "#fields\tts\tuid\n",
+            "Timestamp,Domain\n2019-09-12 20:00:00,a.example\n",
+            "\"2019-09-12 20:00:00\",\"HOST\",\"HOST\",\"10.0.0.1\"\n",
             "a,b,c\n1,2,3\n",
             "[1,2,3]",
             "\u{0}\u{1}\u{2}binary",
@@ -379,6 +437,59 @@ mod tests {
             assert_eq!(detect(text.as_bytes()), None, "{text:?}");
         }
         assert_eq!(detect(&[0xff, 0xfe, 0x00, 0x41]), None);
+    }
+
+    #[test]
+    fn zeek_tsv_and_every_zeek_json_variant_are_detected() {
+        let tsv = "#separator \\x09\n#set_separator\t,\n#path\tdns\n#fields\tts\tuid\n";
+        assert_eq!(
+            detect(tsv.as_bytes()),
+            Some((Format::ZeekTsv, Framing::ZeekTsv))
+        );
+        for line in [
+            r#"{"ts":1521911720.865716,"uid":"C1","id.orig_h":"10.0.0.1","query":"a.example"}"#,
+            r#"{"_path":"dns","_write_ts":"2018-03-24T17:15:20.866586Z","ts":"2018-03-24T17:15:20.865716Z"}"#,
+            r#"{"@stream":"dns","ts":1588316544.441272,"id_orig_h":"10.0.1.5"}"#,
+        ] {
+            assert_eq!(
+                detect(format!("{line}\n").as_bytes()),
+                Some((Format::ZeekJson, Framing::JsonLines)),
+                "{line}"
+            );
+        }
+        let damaged = "{\"_path\":\"dns\",\"ts\":\"2018-03-24T17:15:20Z\",\"uid\":\"C";
+        assert_eq!(
+            detect(damaged.as_bytes()),
+            Some((Format::ZeekJson, Framing::JsonLines))
+        );
+    }
+
+    #[test]
+    fn umbrella_csv_with_and_without_a_header_is_detected() {
+        let header = "Timestamp,Policy Identity,Identities/0,InternalIp,ExternalIp,Action,\
+                      QueryType,ResponseCode,Domain,Categories/0\n";
+        assert_eq!(
+            detect(header.as_bytes()),
+            Some((Format::UmbrellaDnsCsv, Framing::Csv))
+        );
+        let s3 = "\"2019-09-12 20:00:00\",\"HOSTNAME\",\"HOSTNAME\",\"17.81.146.1\",\
+                  \"15.230.137.45\",\"Allowed\",\"1 (A)\",\"NOERROR\",\"avsvmcloud.com.\",\
+                  \"Software/Technology\",\"Anyconnect Roaming Client\",\"Anyconnect Roaming Client\",\"\"\n";
+        assert_eq!(
+            detect(s3.as_bytes()),
+            Some((
+                Format::UmbrellaDnsCsv,
+                Framing::HeaderlessCsv(umbrella::COLUMNS)
+            ))
+        );
+        // Configured, the headerless framing is still chosen.
+        assert_eq!(
+            detect_sample(s3.as_bytes(), true, Some(Format::UmbrellaDnsCsv)),
+            Detection::Found(
+                Format::UmbrellaDnsCsv,
+                Framing::HeaderlessCsv(umbrella::COLUMNS)
+            )
+        );
     }
 
     #[test]
@@ -415,7 +526,8 @@ mod tests {
         let err = "zeek".parse::<Format>().unwrap_err().to_string();
         assert_eq!(
             err,
-            "unknown format name `zeek`; known formats: m365-audit-json, m365-audit-csv"
+            "unknown format name `zeek`; known formats: m365-audit-json, m365-audit-csv, \
+             zeek-tsv, zeek-json, umbrella-dns-csv"
         );
     }
 }

@@ -1,10 +1,10 @@
 //! Vendor records to the event model.
 //!
 //! Each vendor format has one module with one [`Normalizer`]. A normalizer
-//! turns one [`Record`] (a JSON text or a CSV row, as framed by
-//! [`crate::ingest`]) into one or more [`Event`]s, or fails with a
-//! [`NormalizeError`] that names the field; the reader turns a failure into
-//! a [`DeadLetter`], so records in = events + dead letters.
+//! turns one [`Record`] (a JSON text, a CSV row or a Zeek TSV row, as
+//! framed by [`crate::ingest`]) into one or more [`Event`]s, or fails with
+//! a [`NormalizeError`] that names the field; the reader turns a failure
+//! into a [`DeadLetter`], so records in = events + dead letters.
 //! [`EventBatchBuilder`] packs events into Arrow record batches with
 //! [`palisade_schemas::event_schema`].
 //!
@@ -18,13 +18,17 @@ mod event;
 pub mod json;
 pub mod m365;
 mod record;
+pub mod umbrella;
 pub(crate) mod values;
+pub mod zeek;
 
 use thiserror::Error;
 
 pub use event::{DeadLetter, Event, EventBatchBuilder, dead_letters_to_batch, event_id};
 pub use m365::M365AuditNormalizer;
 pub use record::{CsvHeader, CsvRow, Record};
+pub use umbrella::UmbrellaDnsNormalizer;
+pub use zeek::{ZeekHeader, ZeekNormalizer, ZeekRow};
 
 /// Maps the records of one vendor format to events.
 pub trait Normalizer: Send + Sync {

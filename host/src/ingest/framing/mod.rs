@@ -1,5 +1,5 @@
 //! Cutting a byte stream into records: JSON lines, JSON array items, CSV
-//! rows.
+//! rows, Zeek TSV rows.
 //!
 //! A framer scans an [`InputBuffer`] and hands out one [`RawRecord`] at a
 //! time. It never needs the whole file: a record is held only until it is
@@ -16,13 +16,15 @@ mod array;
 mod buffer;
 mod csv;
 mod lines;
+mod zeek;
 
 pub(crate) use array::ArrayFramer;
 pub(crate) use buffer::InputBuffer;
 pub(crate) use csv::CsvFramer;
 pub(crate) use lines::LineFramer;
+pub(crate) use zeek::ZeekTsvFramer;
 
-use crate::normalize::{CsvHeader, NormalizeError};
+use crate::normalize::{CsvHeader, NormalizeError, ZeekHeader};
 
 /// Longest record read whole, in bytes (16 MiB): a longer one is a dead
 /// letter. Real audit records stay far below (a few KiB; a
@@ -36,8 +38,8 @@ pub(crate) const MAX_RAW_KEPT: usize = 64 << 10;
 /// One record as cut from the input.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct RawRecord {
-    /// Line number (JSON lines), row number after the header (CSV) or item
-    /// number (JSON arrays), from 1.
+    /// Line number (JSON lines, Zeek TSV), row number after the header
+    /// (CSV) or item number (JSON arrays), from 1.
     pub number: u64,
     /// The record's bytes, without line terminator.
     pub raw: Vec<u8>,
@@ -52,6 +54,9 @@ pub(crate) enum Body {
     Json,
     /// A CSV row with one value per header column.
     Csv(Vec<String>),
+    /// A Zeek TSV row in `raw`, with as many fields as the framer's
+    /// header names.
+    ZeekTsv,
     /// A record the framer already knows is bad, and why.
     Broken(NormalizeError),
 }
@@ -77,6 +82,7 @@ pub(crate) enum Framer {
     Array(ArrayFramer),
     /// Boxed: the CSV parser's tables make it large.
     Csv(Box<CsvFramer>),
+    ZeekTsv(ZeekTsvFramer),
 }
 
 impl Framer {
@@ -87,6 +93,10 @@ impl Framer {
             super::Framing::JsonLines => Framer::Lines(LineFramer::new(number)),
             super::Framing::JsonArray => Framer::Array(ArrayFramer::new(resumed, number)),
             super::Framing::Csv => Framer::Csv(Box::new(CsvFramer::new(number))),
+            super::Framing::HeaderlessCsv(names) => {
+                Framer::Csv(Box::new(CsvFramer::headerless(number, names)))
+            }
+            super::Framing::ZeekTsv => Framer::ZeekTsv(ZeekTsvFramer::new(number)),
         }
     }
 
@@ -96,6 +106,7 @@ impl Framer {
             Framer::Lines(f) => f.next(buf, eof),
             Framer::Array(f) => f.next(buf, eof),
             Framer::Csv(f) => f.next(buf, eof),
+            Framer::ZeekTsv(f) => f.next(buf, eof),
         }
     }
 
@@ -106,6 +117,7 @@ impl Framer {
             Framer::Lines(f) => f.number(),
             Framer::Array(f) => f.number(),
             Framer::Csv(f) => f.number(),
+            Framer::ZeekTsv(f) => f.number(),
         }
     }
 
@@ -113,6 +125,14 @@ impl Framer {
     pub(crate) fn header(&self) -> Option<&CsvHeader> {
         match self {
             Framer::Csv(f) => f.header(),
+            _ => None,
+        }
+    }
+
+    /// The Zeek header in force, for a Zeek TSV framer.
+    pub(crate) fn zeek_header(&self) -> Option<&ZeekHeader> {
+        match self {
+            Framer::ZeekTsv(f) => Some(f.header()),
             _ => None,
         }
     }

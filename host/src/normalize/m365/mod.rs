@@ -102,6 +102,12 @@ impl Normalizer for M365AuditNormalizer {
                 Some((_, json)) => normalize_json(json)?,
                 None => normalize_csv(row)?,
             },
+            Record::ZeekTsv(_) => {
+                return Err(NormalizeError::Framing {
+                    step: "normalizing",
+                    detail: "a Zeek TSV row is not a Microsoft 365 audit record".into(),
+                });
+            }
         };
         out.push(event);
         Ok(())
