@@ -1,10 +1,11 @@
 //! Telling a file's format from its first bytes.
 //!
 //! Detection looks at up to [`SAMPLE_BYTES`] of the (decompressed) start of
-//! a file: `{` starts JSON lines, `[` a JSON array, anything else is tried
-//! as a CSV header. The keys of the first JSON object that parses (among
-//! the first lines, or the first array item) or the CSV header's column
-//! names then go through each [`Format`]'s rule, in [`Format::ALL`] order.
+//! a file: `{"records": [` starts Azure's wrapped records, any other `{`
+//! JSON lines, `[` a JSON array, anything else is tried as a CSV header.
+//! The keys of the first JSON object that parses (among the first lines,
+//! or the first array or `records` item) or the CSV header's column names
+//! then go through each [`Format`]'s rule, in [`Format::ALL`] order.
 //!
 //! Adding a format is a variant here, its rule in [`Format::framing_for`]
 //! and its normalizer in [`Format::normalizer`].
@@ -15,7 +16,8 @@ use std::str::FromStr;
 use serde_json::{Map, Value};
 
 use super::IngestError;
-use crate::normalize::{CsvHeader, M365AuditNormalizer, Normalizer};
+use super::framing::{RecordsPrefix, records_prefix};
+use crate::normalize::{AzureDiagnosticNormalizer, CsvHeader, M365AuditNormalizer, Normalizer};
 
 /// How many bytes of a file's start detection reads at most.
 pub(crate) const SAMPLE_BYTES: usize = 256 * 1024;
@@ -32,6 +34,14 @@ pub enum Format {
     /// Microsoft 365 audit records as CSV: Sentinel `OfficeActivity`
     /// exports and Purview audit search exports.
     M365AuditCsv,
+    /// Azure Monitor diagnostic records (`time`, `category`, `properties`)
+    /// of Entra ID sign-in and audit logs and Defender XDR streaming: JSON
+    /// lines, an array, or `{"records": [...]}` wrappers.
+    AzureDiagnosticJson,
+    /// Microsoft Sentinel (Log Analytics) CSV exports of the Entra ID
+    /// (`SigninLogs`, `AuditLogs`, ...) and Defender (`EmailEvents`,
+    /// `EmailUrlInfo`, `UrlClickEvents`) tables.
+    AzureSentinelCsv,
 }
 
 /// How the records of a file are delimited.
@@ -42,19 +52,29 @@ pub enum Framing {
     /// The items of a top-level JSON array (several arrays in a row are
     /// read in turn).
     JsonArray,
+    /// The items of the `records` arrays of `{"records": [...]}` objects,
+    /// as Azure Event Hubs and storage exports wrap them.
+    JsonRecords,
     /// CSV rows after a header row.
     Csv,
 }
 
 impl Format {
     /// Every format, in the order detection tries them.
-    pub const ALL: [Format; 2] = [Format::M365AuditJson, Format::M365AuditCsv];
+    pub const ALL: [Format; 4] = [
+        Format::M365AuditJson,
+        Format::M365AuditCsv,
+        Format::AzureDiagnosticJson,
+        Format::AzureSentinelCsv,
+    ];
 
     /// The name used in configuration and in dead letters.
     pub fn name(self) -> &'static str {
         match self {
             Format::M365AuditJson => "m365-audit-json",
             Format::M365AuditCsv => "m365-audit-csv",
+            Format::AzureDiagnosticJson => "azure-diagnostic-json",
+            Format::AzureSentinelCsv => "azure-sentinel-csv",
         }
     }
 
@@ -67,6 +87,9 @@ impl Format {
     pub fn normalizer(self) -> Box<dyn Normalizer> {
         match self {
             Format::M365AuditJson | Format::M365AuditCsv => Box::new(M365AuditNormalizer),
+            Format::AzureDiagnosticJson | Format::AzureSentinelCsv => {
+                Box::new(AzureDiagnosticNormalizer)
+            }
         }
     }
 
@@ -87,6 +110,21 @@ impl Format {
                 let purview = has("auditdata") && (has("operations") || has("operation"));
                 (sentinel || purview).then_some(Framing::Csv)
             }
+            (Format::AzureDiagnosticJson, Sample::Json { framing, keys }) => {
+                let has = |key: &str| keys.iter().any(|k| k == key);
+                let diagnostic = has("category") && has("properties");
+                (diagnostic && (has("time") || has("operationname"))).then_some(*framing)
+            }
+            (Format::AzureSentinelCsv, Sample::Csv { header }) => {
+                let has = |key: &str| header.has(key);
+                let signin = has("userprincipalname")
+                    && (has("resulttype") || has("status_dynamic") || has("status"));
+                let audit =
+                    has("activitydisplayname") && (has("initiatedby") || has("targetresources"));
+                let defender = has("networkmessageid")
+                    && (has("senderfromaddress") || has("urldomain") || has("accountupn"));
+                (signin || audit || defender).then_some(Framing::Csv)
+            }
             _ => None,
         }
     }
@@ -95,7 +133,8 @@ impl Format {
     fn accepts(self, framing: Framing) -> bool {
         match self {
             Format::M365AuditJson => matches!(framing, Framing::JsonLines | Framing::JsonArray),
-            Format::M365AuditCsv => framing == Framing::Csv,
+            Format::M365AuditCsv | Format::AzureSentinelCsv => framing == Framing::Csv,
+            Format::AzureDiagnosticJson => framing != Framing::Csv,
         }
     }
 }
@@ -192,9 +231,13 @@ fn sample(bytes: &[u8], complete: bool) -> Option<Sample> {
         return Some(Sample::Empty);
     };
     let bytes = &bytes[start..];
-    match bytes[0] {
-        b'{' => json_lines_sample(bytes, complete),
-        b'[' => json_array_sample(&bytes[1..], complete),
+    match (bytes[0], records_prefix(bytes)) {
+        (b'{', RecordsPrefix::Found(len)) => {
+            json_array_sample(Framing::JsonRecords, &bytes[len..], complete)
+        }
+        (b'{', RecordsPrefix::Partial) if !complete => None,
+        (b'{', _) => json_lines_sample(bytes, complete),
+        (b'[', _) => json_array_sample(Framing::JsonArray, &bytes[1..], complete),
         _ => csv_sample(bytes, complete),
     }
 }
@@ -217,21 +260,21 @@ fn json_lines_sample(bytes: &[u8], complete: bool) -> Option<Sample> {
     }
 }
 
-fn json_array_sample(items: &[u8], complete: bool) -> Option<Sample> {
+fn json_array_sample(framing: Framing, items: &[u8], complete: bool) -> Option<Sample> {
     let items = items.trim_ascii_start();
     if items.first() == Some(&b']') {
         return Some(Sample::Empty);
     }
     let mut stream = serde_json::Deserializer::from_slice(items).into_iter::<Value>();
     match stream.next() {
-        Some(Ok(Value::Object(object))) => Some(json_sample(Framing::JsonArray, &object)),
+        Some(Ok(Value::Object(object))) => Some(json_sample(framing, &object)),
         Some(Ok(_)) => Some(Sample::Json {
-            framing: Framing::JsonArray,
+            framing,
             keys: Vec::new(),
         }),
         Some(Err(e)) if e.is_eof() && !complete => None,
         _ if items.is_empty() && !complete => None,
-        _ => Some(key_scan(Framing::JsonArray, items)),
+        _ => Some(key_scan(framing, items)),
     }
 }
 
@@ -243,12 +286,16 @@ fn json_sample(framing: Framing, object: &Map<String, Value>) -> Sample {
 /// Keys detection rules know, looked for as `"key"` in the raw text when
 /// no whole object could be parsed (a first record larger than the sample,
 /// or a damaged first line).
-const KNOWN_KEYS: [&str; 5] = [
+const KNOWN_KEYS: [&str; 9] = [
     "creationtime",
     "operation",
     "workload",
     "officeworkload",
     "recordtype",
+    "time",
+    "category",
+    "properties",
+    "operationname",
 ];
 
 fn key_scan(framing: Framing, bytes: &[u8]) -> Sample {
@@ -367,6 +414,50 @@ mod tests {
         );
     }
 
+    const SIGN_IN: &str = r#"{"time":"2024-03-14T09:14:02Z","category":"SignInLogs","operationName":"Sign-in activity","properties":{"userPrincipalName":"a@b.c"}}"#;
+
+    #[test]
+    fn azure_diagnostic_lines_arrays_and_records_wrappers_are_detected() {
+        let lines = format!("{SIGN_IN}\n{SIGN_IN}\n");
+        assert_eq!(
+            detect(lines.as_bytes()),
+            Some((Format::AzureDiagnosticJson, Framing::JsonLines))
+        );
+        let array = format!("[{SIGN_IN}]");
+        assert_eq!(
+            detect(array.as_bytes()),
+            Some((Format::AzureDiagnosticJson, Framing::JsonArray))
+        );
+        let wrapped = format!("{{\n  \"records\": [\n    {SIGN_IN},\n    {SIGN_IN}\n  ]\n}}\n");
+        assert_eq!(
+            detect(wrapped.as_bytes()),
+            Some((Format::AzureDiagnosticJson, Framing::JsonRecords))
+        );
+        let lower = SIGN_IN.replace("operationName", "operationname");
+        assert_eq!(
+            detect(lower.as_bytes()),
+            Some((Format::AzureDiagnosticJson, Framing::JsonLines))
+        );
+        assert_eq!(detect_sample(b"{\"reco", false, None), Detection::NeedMore);
+    }
+
+    #[test]
+    fn sentinel_entra_and_defender_csv_headers_are_detected() {
+        for header in [
+            "TenantId,OperationName,Category,ResultType,CreatedDateTime [UTC],Status_dynamic,UserPrincipalName,Type\n",
+            "OperationName,InitiatingUserOrApp,Category,Id,InitiatedBy,TargetResources,ActivityDisplayName\n",
+            "TimeGenerated [UTC],NetworkMessageId,SenderFromAddress,RecipientEmailAddress,Type\n",
+            "TimeGenerated [UTC],NetworkMessageId,Url,UrlDomain,Type\n",
+            "TimeGenerated [UTC],Url,ActionType,AccountUpn,NetworkMessageId,Type\n",
+        ] {
+            assert_eq!(
+                detect(header.as_bytes()),
+                Some((Format::AzureSentinelCsv, Framing::Csv)),
+                "{header}"
+            );
+        }
+    }
+
     #[test]
     fn other_content_matches_no_format() {
         for text in [
@@ -415,7 +506,8 @@ mod tests {
         let err = "zeek".parse::<Format>().unwrap_err().to_string();
         assert_eq!(
             err,
-            "unknown format name `zeek`; known formats: m365-audit-json, m365-audit-csv"
+            "unknown format name `zeek`; known formats: m365-audit-json, m365-audit-csv, \
+             azure-diagnostic-json, azure-sentinel-csv"
         );
     }
 }

@@ -14,6 +14,9 @@
 //! Adding a vendor format is one module here implementing [`Normalizer`],
 //! plus one variant and one detection rule in [`crate::ingest::Format`].
 
+pub mod azure;
+pub mod defender;
+pub mod entra;
 mod event;
 pub mod json;
 pub mod m365;
@@ -22,6 +25,7 @@ pub(crate) mod values;
 
 use thiserror::Error;
 
+pub use azure::AzureDiagnosticNormalizer;
 pub use event::{DeadLetter, Event, EventBatchBuilder, dead_letters_to_batch, event_id};
 pub use m365::M365AuditNormalizer;
 pub use record::{CsvHeader, CsvRow, Record};

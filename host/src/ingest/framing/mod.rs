@@ -1,5 +1,5 @@
-//! Cutting a byte stream into records: JSON lines, JSON array items, CSV
-//! rows.
+//! Cutting a byte stream into records: JSON lines, JSON array items
+//! (bare or in Azure's `{"records": [...]}` wrappers), CSV rows.
 //!
 //! A framer scans an [`InputBuffer`] and hands out one [`RawRecord`] at a
 //! time. It never needs the whole file: a record is held only until it is
@@ -17,7 +17,7 @@ mod buffer;
 mod csv;
 mod lines;
 
-pub(crate) use array::ArrayFramer;
+pub(crate) use array::{ArrayFramer, RecordsPrefix, records_prefix};
 pub(crate) use buffer::InputBuffer;
 pub(crate) use csv::CsvFramer;
 pub(crate) use lines::LineFramer;
@@ -86,6 +86,7 @@ impl Framer {
         match framing {
             super::Framing::JsonLines => Framer::Lines(LineFramer::new(number)),
             super::Framing::JsonArray => Framer::Array(ArrayFramer::new(resumed, number)),
+            super::Framing::JsonRecords => Framer::Array(ArrayFramer::records(resumed, number)),
             super::Framing::Csv => Framer::Csv(Box::new(CsvFramer::new(number))),
         }
     }
