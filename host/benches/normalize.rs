@@ -1,19 +1,22 @@
-//! Normalize throughput: a million synthetic Microsoft 365 audit records,
-//! as JSON lines, through `FileReader` (framing, parsing, mapping).
+//! Normalize throughput: a million synthetic records of each format
+//! through `FileReader` (framing, parsing, mapping): Microsoft 365 audit
+//! records as JSON lines; Entra ID sign-in and audit records as Azure
+//! diagnostic JSON lines; sign-ins as a Sentinel CSV export.
 //!
-//! Run with `cargo bench -p palisade --bench normalize`. The input is
-//! generated once into a temporary file (about 0.9 GB); before the timed
+//! Run with `cargo bench -p palisade --bench normalize`. Each input is
+//! generated once into a temporary file (0.7 to 1.5 GB); before the timed
 //! samples, one pass prints events/s and MB/s, with and without packing
 //! the events into Arrow batches.
 
 use std::fs::File;
-use std::io::{BufWriter, Write};
+use std::io::{self, BufWriter, Write};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
 use palisade::ingest::FileReader;
 use palisade::normalize::EventBatchBuilder;
+use palisade::normalize::azure::testdata as azure;
 use palisade::normalize::m365::testdata;
 
 /// Records in the generated file.
@@ -86,5 +89,48 @@ fn bench_normalize(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench_normalize);
+/// Generates a file with `write`, prints its rates, and times it as
+/// `name`.
+fn bench_generated(
+    c: &mut Criterion,
+    name: &str,
+    file: &str,
+    write: impl FnOnce(&mut BufWriter<File>) -> io::Result<u64>,
+) {
+    let dir = tempfile::tempdir().expect("creating a temporary folder");
+    let path = dir.path().join(file);
+    let mut out = BufWriter::new(File::create(&path).expect("creating the input file"));
+    let bytes = write(&mut out).expect("writing the input file");
+    out.flush().expect("writing the input file");
+    drop(out);
+
+    eprintln!("{name}:");
+    report(&path, bytes, false);
+    report(&path, bytes, true);
+
+    let mut group = c.benchmark_group("normalize");
+    group.sample_size(10);
+    group.sampling_mode(SamplingMode::Flat);
+    group.warm_up_time(Duration::from_secs(1));
+    group.measurement_time(Duration::from_secs(30));
+    group.throughput(Throughput::Bytes(bytes));
+    group.bench_function(name, |b| b.iter(|| normalize_file(&path, false)));
+    group.finish();
+}
+
+/// Entra ID sign-ins and audit records as diagnostic JSON lines, and
+/// sign-ins as a Sentinel CSV export (target: 150,000 events/s).
+fn bench_azure(c: &mut Criterion) {
+    bench_generated(c, "entra_signin_json_1m", "signin.json", |out| {
+        azure::write_lines(out, RECORDS, azure::signin_record)
+    });
+    bench_generated(c, "entra_audit_json_1m", "audit.json", |out| {
+        azure::write_lines(out, RECORDS, azure::audit_record)
+    });
+    bench_generated(c, "entra_signin_sentinel_csv_1m", "signin.csv", |out| {
+        azure::write_signin_csv(out, RECORDS)
+    });
+}
+
+criterion_group!(benches, bench_normalize, bench_azure);
 criterion_main!(benches);

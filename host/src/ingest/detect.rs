@@ -118,7 +118,9 @@ impl Format {
             (Format::AzureSentinelCsv, Sample::Csv { header }) => {
                 let has = |key: &str| header.has(key);
                 let signin = has("userprincipalname")
-                    && (has("resulttype") || has("status_dynamic") || has("status"));
+                    && ["resulttype", "status_dynamic", "status", "appdisplayname"]
+                        .iter()
+                        .any(|k| has(k));
                 let audit =
                     has("activitydisplayname") && (has("initiatedby") || has("targetresources"));
                 let defender = has("networkmessageid")

@@ -214,10 +214,10 @@ fn column_name(name: &str) -> &str {
 /// A cell's value: parsed when it holds a JSON object or array.
 fn cell(value: &str) -> Json<'_> {
     let trimmed = value.trim_start();
-    if trimmed.starts_with('{') || trimmed.starts_with('[') {
-        if let Ok(json) = Json::parse(value) {
-            return json;
-        }
+    if (trimmed.starts_with('{') || trimmed.starts_with('['))
+        && let Ok(json) = Json::parse(value)
+    {
+        return json;
     }
     Json::Str(Cow::Borrowed(value))
 }

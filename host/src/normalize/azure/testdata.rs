@@ -66,7 +66,7 @@ fn time(i: u64, format: &str) -> String {
 
 fn ip(r: u64) -> String {
     let [a, b, c, d, ..] = r.to_le_bytes();
-    if r % 10 == 0 {
+    if r.is_multiple_of(10) {
         format!("2a01:110:8068:7:9bf8:{a:x}{b:02x}:{c:x}:{d:x}")
     } else {
         format!("{}.{b}.{c}.{d}", 20 + a % 200)
@@ -100,7 +100,7 @@ pub fn signin_record(i: u64) -> String {
     let user = pick(&USERS, r);
     let (city, state, country, lat, lon) = pick(&PLACES, r >> 8);
     let address = ip(r >> 16);
-    let failed = (r >> 40) % 10 == 0;
+    let failed = (r >> 40).is_multiple_of(10);
     let code = if failed { 50126 } else { 0 };
     let category = pick(
         &[
@@ -228,7 +228,11 @@ pub const SIGNIN_CSV_HEADER: &str = "TenantId,OperationName,Category,ResultType,
 pub fn signin_csv_row(i: u64) -> String {
     let r = mix(i);
     let (city, state, country, lat, lon) = pick(&PLACES, r >> 8);
-    let code = if (r >> 40) % 10 == 0 { 50126 } else { 0 };
+    let code = if (r >> 40).is_multiple_of(10) {
+        50126
+    } else {
+        0
+    };
     let quoted = |v: Value| format!("\"{}\"", v.to_string().replace('"', "\"\""));
     let location = json!({"countryOrRegion": country, "geoCoordinates": {"longitude": lon, "latitude": lat}, "state": state, "city": city});
     let device =

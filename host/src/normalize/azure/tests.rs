@@ -154,6 +154,30 @@ fn event_hub_wrappers_mixing_categories_are_read_record_by_record() {
 }
 
 #[test]
+fn a_reader_resumes_inside_a_records_wrapper() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("PT1H.json");
+    let text = format!("{{\"records\":[{SIGN_IN},{AUDIT}]}}\n{{\"records\":[{SIGN_IN}]}}\n");
+    std::fs::write(&path, text).unwrap();
+    let mut reader = FileReader::open(&path).unwrap();
+    let first = reader.next_chunk(1).unwrap().unwrap();
+    assert_eq!(first.events[0].kind, "auth.login");
+
+    let options = crate::ingest::ReadOptions {
+        start: Some(first.position),
+        ..Default::default()
+    };
+    let mut resumed = FileReader::open_with(&path, options).unwrap();
+    let mut kinds = Vec::new();
+    while let Some(chunk) = resumed.next_chunk(1).unwrap() {
+        assert!(chunk.dead_letters.is_empty(), "{:?}", chunk.dead_letters);
+        kinds.extend(chunk.events.into_iter().map(|e| e.kind));
+    }
+    assert_eq!(kinds, ["directory.add_member_to_role", "auth.login"]);
+    assert_eq!(resumed.position().record, 3);
+}
+
+#[test]
 fn generated_records_all_normalize() {
     for i in 0..2_000 {
         for text in [testdata::signin_record(i), testdata::audit_record(i)] {
