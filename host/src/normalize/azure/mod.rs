@@ -28,7 +28,7 @@
 //!
 //! `properties` must be an object; a record without it, or with another
 //! value there, is an error. A CSV row is read as one level (see
-//! [`record`]): `LocationDetails_dynamic` is the sign-in's `location`,
+//! `record.rs`): `LocationDetails_dynamic` is the sign-in's `location`,
 //! `InitiatedBy` the audit record's `initiatedBy`, and so on.
 //!
 //! Time: each mapping takes the activity's own time from `properties`
@@ -49,6 +49,7 @@ mod record;
 pub mod testdata;
 
 use std::borrow::Cow;
+use std::collections::BTreeMap;
 
 pub(crate) use self::record::{DiagnosticRecord, Naming, field_text, pick_ip};
 use self::record::{csv_members, find};
@@ -83,7 +84,7 @@ impl Normalizer for AzureDiagnosticNormalizer {
 
 /// The table a record belongs to, and so its mapping.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Table {
+enum Table {
     /// Entra ID sign-ins of any kind.
     SignIn,
     /// Entra ID audit log.
@@ -126,15 +127,16 @@ impl Table {
         if has("userPrincipalName") && (has("status") || has("resultType")) {
             return Some(Table::SignIn);
         }
-        let email = |table| Some(Table::Email(table));
-        match () {
-            _ if has("SenderFromAddress") || has("RecipientEmailAddress") => {
-                email(EmailTable::EmailEvents)
-            }
-            _ if has("UrlDomain") => email(EmailTable::EmailUrlInfo),
-            _ if has("AccountUpn") && has("Url") => email(EmailTable::UrlClickEvents),
-            _ => None,
-        }
+        let email = if has("SenderFromAddress") || has("RecipientEmailAddress") {
+            EmailTable::EmailEvents
+        } else if has("UrlDomain") {
+            EmailTable::EmailUrlInfo
+        } else if has("AccountUpn") && has("Url") {
+            EmailTable::UrlClickEvents
+        } else {
+            return None;
+        };
+        Some(Table::Email(email))
     }
 
     /// The table of a record whose category (or Sentinel `Type`) is
@@ -236,7 +238,7 @@ fn normalize_csv(row: &CsvRow<'_>) -> Result<Event, NormalizeError> {
 pub(crate) fn event_time(
     record: &DiagnosticRecord<'_, '_>,
     keys: &[&str],
-    attrs: &mut std::collections::BTreeMap<String, String>,
+    attrs: &mut BTreeMap<String, String>,
 ) -> Result<i64, NormalizeError> {
     match record.time(keys)? {
         Some(time) => Ok(time),

@@ -7,10 +7,11 @@
 //! `signIn` or `directoryAudit` fields) or as Sentinel CSV rows
 //! (`SigninLogs`, `AuditLogs`). Every event has `source` `entra`.
 //!
-//! - [`signin`]: interactive, non-interactive, service principal and
+//! - `signin`: interactive, non-interactive, service principal and
 //!   managed identity sign-ins, `auth.login` or `auth.login_failed`.
-//! - [`audit`]: directory changes; MFA and security-info changes are
-//!   `account.mfa_change` (see [`kind`]).
+//! - `audit`: directory changes; MFA and security-info changes are
+//!   `account.mfa_change`, other user account changes `account.change`,
+//!   the rest `directory.<operation>` (see `kind`).
 //!
 //! Attribute names are those of the diagnostic JSON (`appDisplayName`,
 //! `status.errorCode`); a Sentinel CSV column is named in the same

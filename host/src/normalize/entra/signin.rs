@@ -96,12 +96,16 @@ pub(crate) fn signin_event(
     if let Some(code) = result.code {
         attrs.insert("status.errorCode".into(), code.to_string());
     }
-    let success = result.success;
+    let (kind, outcome) = if result.success {
+        ("auth.login", "success")
+    } else {
+        ("auth.login_failed", "failure")
+    };
 
-    let ips = [("ipAddress", record.text("ipAddress"))];
-    let ips = ips
-        .into_iter()
-        .chain([("callerIpAddress", record.text("callerIpAddress"))]);
+    let ips = [
+        ("ipAddress", record.text("ipAddress")),
+        ("callerIpAddress", record.text("callerIpAddress")),
+    ];
     let src_ip = pick_ip(ips, &mut attrs);
     let location = Location::of(record, &mut attrs);
     let device = record
@@ -117,14 +121,9 @@ pub(crate) fn signin_event(
         event_id: event_id(SOURCE, id.as_deref().unwrap_or(&raw)),
         time,
         source: SOURCE,
-        kind: if success {
-            "auth.login"
-        } else {
-            "auth.login_failed"
-        }
-        .to_owned(),
+        kind: kind.to_owned(),
         action: record.text("operationName").map(Cow::into_owned),
-        outcome: Some(if success { "success" } else { "failure" }.to_owned()),
+        outcome: Some(outcome.to_owned()),
         user: record.text("userPrincipalName").map(|u| u.to_lowercase()),
         src_ip,
         src_country: location.country,
