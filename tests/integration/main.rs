@@ -4,6 +4,7 @@
 //! Tests that read the public sample logs in `../shared/data` skip with a
 //! message when that folder is absent (a user's clone does not have it).
 
+mod azure_run;
 mod bad_input;
 mod enrich;
 mod failing_detectors;

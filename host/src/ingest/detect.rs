@@ -1,10 +1,12 @@
 //! Telling a file's format from its first bytes.
 //!
 //! Detection looks at up to [`SAMPLE_BYTES`] of the (decompressed) start of
-//! a file: `#separator` starts Zeek TSV, `{` JSON lines, `[` a JSON array,
-//! anything else is tried as a CSV header. The keys of the first JSON object that parses (among
-//! the first lines, or the first array item) or the CSV header's column
-//! names then go through each [`Format`]'s rule, in [`Format::ALL`] order.
+//! a file: `#separator` starts Zeek TSV, `{"records": [` Azure's wrapped
+//! records, any other `{` JSON lines, `[` a JSON array, anything else is
+//! tried as a CSV header. The keys of the first JSON object that parses
+//! (among the first lines, or the first array or `records` item) or the
+//! CSV header's column names then go through each [`Format`]'s rule, in
+//! [`Format::ALL`] order.
 //!
 //! Adding a format is a variant here, its rule in [`Format::framing_for`]
 //! and its normalizer in [`Format::normalizer`].
@@ -15,8 +17,10 @@ use std::str::FromStr;
 use serde_json::{Map, Value};
 
 use super::IngestError;
+use super::framing::{RecordsPrefix, records_prefix};
 use crate::normalize::{
-    CsvHeader, M365AuditNormalizer, Normalizer, UmbrellaDnsNormalizer, ZeekNormalizer, umbrella,
+    AzureDiagnosticNormalizer, CsvHeader, M365AuditNormalizer, Normalizer, UmbrellaDnsNormalizer,
+    ZeekNormalizer, umbrella,
 };
 
 /// How many bytes of a file's start detection reads at most.
@@ -42,6 +46,14 @@ pub enum Format {
     /// Cisco Umbrella DNS logs as CSV, with a header row or without one
     /// (S3 exports).
     UmbrellaDnsCsv,
+    /// Azure Monitor diagnostic records (`time`, `category`, `properties`)
+    /// of Entra ID sign-in and audit logs and Defender XDR streaming: JSON
+    /// lines, an array, or `{"records": [...]}` wrappers.
+    AzureDiagnosticJson,
+    /// Microsoft Sentinel (Log Analytics) CSV exports of the Entra ID
+    /// (`SigninLogs`, `AuditLogs`, ...) and Defender (`EmailEvents`,
+    /// `EmailUrlInfo`, `UrlClickEvents`) tables.
+    AzureSentinelCsv,
 }
 
 /// How the records of a file are delimited.
@@ -52,6 +64,9 @@ pub enum Framing {
     /// The items of a top-level JSON array (several arrays in a row are
     /// read in turn).
     JsonArray,
+    /// The items of the `records` arrays of `{"records": [...]}` objects,
+    /// as Azure Event Hubs and storage exports wrap them.
+    JsonRecords,
     /// CSV rows after a header row.
     Csv,
     /// CSV rows without a header row, the columns named by the format.
@@ -62,9 +77,11 @@ pub enum Framing {
 
 impl Format {
     /// Every format, in the order detection tries them.
-    pub const ALL: [Format; 5] = [
+    pub const ALL: [Format; 7] = [
         Format::M365AuditJson,
         Format::M365AuditCsv,
+        Format::AzureDiagnosticJson,
+        Format::AzureSentinelCsv,
         Format::ZeekTsv,
         Format::ZeekJson,
         Format::UmbrellaDnsCsv,
@@ -78,6 +95,8 @@ impl Format {
             Format::ZeekTsv => "zeek-tsv",
             Format::ZeekJson => "zeek-json",
             Format::UmbrellaDnsCsv => "umbrella-dns-csv",
+            Format::AzureDiagnosticJson => "azure-diagnostic-json",
+            Format::AzureSentinelCsv => "azure-sentinel-csv",
         }
     }
 
@@ -92,6 +111,9 @@ impl Format {
             Format::M365AuditJson | Format::M365AuditCsv => Box::new(M365AuditNormalizer),
             Format::ZeekTsv | Format::ZeekJson => Box::new(ZeekNormalizer),
             Format::UmbrellaDnsCsv => Box::new(UmbrellaDnsNormalizer),
+            Format::AzureDiagnosticJson | Format::AzureSentinelCsv => {
+                Box::new(AzureDiagnosticNormalizer)
+            }
         }
     }
 
@@ -127,6 +149,23 @@ impl Format {
                         .then_some(Framing::HeaderlessCsv(umbrella::COLUMNS))
                 }
             }
+            (Format::AzureDiagnosticJson, Sample::Json { framing, keys }) => {
+                let has = |key: &str| keys.iter().any(|k| k == key);
+                let diagnostic = has("category") && has("properties");
+                (diagnostic && (has("time") || has("operationname"))).then_some(*framing)
+            }
+            (Format::AzureSentinelCsv, Sample::Csv { header }) => {
+                let has = |key: &str| header.has(key);
+                let signin = has("userprincipalname")
+                    && ["resulttype", "status_dynamic", "status", "appdisplayname"]
+                        .iter()
+                        .any(|k| has(k));
+                let audit =
+                    has("activitydisplayname") && (has("initiatedby") || has("targetresources"));
+                let defender = has("networkmessageid")
+                    && (has("senderfromaddress") || has("urldomain") || has("accountupn"));
+                (signin || audit || defender).then_some(Framing::Csv)
+            }
             _ => None,
         }
     }
@@ -135,7 +174,11 @@ impl Format {
     fn accepts(self, framing: Framing) -> bool {
         match self {
             Format::M365AuditJson => matches!(framing, Framing::JsonLines | Framing::JsonArray),
-            Format::M365AuditCsv => framing == Framing::Csv,
+            Format::M365AuditCsv | Format::AzureSentinelCsv => framing == Framing::Csv,
+            Format::AzureDiagnosticJson => matches!(
+                framing,
+                Framing::JsonLines | Framing::JsonArray | Framing::JsonRecords
+            ),
             Format::ZeekTsv => framing == Framing::ZeekTsv,
             Format::ZeekJson => matches!(framing, Framing::JsonLines | Framing::JsonArray),
             Format::UmbrellaDnsCsv => matches!(framing, Framing::Csv | Framing::HeaderlessCsv(_)),
@@ -244,9 +287,13 @@ fn sample(bytes: &[u8], complete: bool) -> Option<Sample> {
     if bytes.starts_with(b"#separator") {
         return Some(Sample::ZeekTsv);
     }
-    match bytes[0] {
-        b'{' => json_lines_sample(bytes, complete),
-        b'[' => json_array_sample(&bytes[1..], complete),
+    match (bytes[0], records_prefix(bytes)) {
+        (b'{', RecordsPrefix::Found(len)) => {
+            json_array_sample(Framing::JsonRecords, &bytes[len..], complete)
+        }
+        (b'{', RecordsPrefix::Partial) if !complete => None,
+        (b'{', _) => json_lines_sample(bytes, complete),
+        (b'[', _) => json_array_sample(Framing::JsonArray, &bytes[1..], complete),
         _ => csv_sample(bytes, complete),
     }
 }
@@ -269,21 +316,21 @@ fn json_lines_sample(bytes: &[u8], complete: bool) -> Option<Sample> {
     }
 }
 
-fn json_array_sample(items: &[u8], complete: bool) -> Option<Sample> {
+fn json_array_sample(framing: Framing, items: &[u8], complete: bool) -> Option<Sample> {
     let items = items.trim_ascii_start();
     if items.first() == Some(&b']') {
         return Some(Sample::Empty);
     }
     let mut stream = serde_json::Deserializer::from_slice(items).into_iter::<Value>();
     match stream.next() {
-        Some(Ok(Value::Object(object))) => Some(json_sample(Framing::JsonArray, &object)),
+        Some(Ok(Value::Object(object))) => Some(json_sample(framing, &object)),
         Some(Ok(_)) => Some(Sample::Json {
-            framing: Framing::JsonArray,
+            framing,
             keys: Vec::new(),
         }),
         Some(Err(e)) if e.is_eof() && !complete => None,
         _ if items.is_empty() && !complete => None,
-        _ => Some(key_scan(Framing::JsonArray, items)),
+        _ => Some(key_scan(framing, items)),
     }
 }
 
@@ -295,7 +342,7 @@ fn json_sample(framing: Framing, object: &Map<String, Value>) -> Sample {
 /// Keys detection rules know, looked for as `"key"` in the raw text when
 /// no whole object could be parsed (a first record larger than the sample,
 /// or a damaged first line).
-const KNOWN_KEYS: [&str; 9] = [
+const KNOWN_KEYS: [&str; 13] = [
     "creationtime",
     "operation",
     "workload",
@@ -305,6 +352,10 @@ const KNOWN_KEYS: [&str; 9] = [
     "_path",
     "@stream",
     "uid",
+    "time",
+    "category",
+    "properties",
+    "operationname",
 ];
 
 fn key_scan(framing: Framing, bytes: &[u8]) -> Sample {
@@ -423,6 +474,50 @@ mod tests {
         );
     }
 
+    const SIGN_IN: &str = r#"{"time":"2024-03-14T09:14:02Z","category":"SignInLogs","operationName":"Sign-in activity","properties":{"userPrincipalName":"a@b.c"}}"#;
+
+    #[test]
+    fn azure_diagnostic_lines_arrays_and_records_wrappers_are_detected() {
+        let lines = format!("{SIGN_IN}\n{SIGN_IN}\n");
+        assert_eq!(
+            detect(lines.as_bytes()),
+            Some((Format::AzureDiagnosticJson, Framing::JsonLines))
+        );
+        let array = format!("[{SIGN_IN}]");
+        assert_eq!(
+            detect(array.as_bytes()),
+            Some((Format::AzureDiagnosticJson, Framing::JsonArray))
+        );
+        let wrapped = format!("{{\n  \"records\": [\n    {SIGN_IN},\n    {SIGN_IN}\n  ]\n}}\n");
+        assert_eq!(
+            detect(wrapped.as_bytes()),
+            Some((Format::AzureDiagnosticJson, Framing::JsonRecords))
+        );
+        let lower = SIGN_IN.replace("operationName", "operationname");
+        assert_eq!(
+            detect(lower.as_bytes()),
+            Some((Format::AzureDiagnosticJson, Framing::JsonLines))
+        );
+        assert_eq!(detect_sample(b"{\"reco", false, None), Detection::NeedMore);
+    }
+
+    #[test]
+    fn sentinel_entra_and_defender_csv_headers_are_detected() {
+        for header in [
+            "TenantId,OperationName,Category,ResultType,CreatedDateTime [UTC],Status_dynamic,UserPrincipalName,Type\n",
+            "OperationName,InitiatingUserOrApp,Category,Id,InitiatedBy,TargetResources,ActivityDisplayName\n",
+            "TimeGenerated [UTC],NetworkMessageId,SenderFromAddress,RecipientEmailAddress,Type\n",
+            "TimeGenerated [UTC],NetworkMessageId,Url,UrlDomain,Type\n",
+            "TimeGenerated [UTC],Url,ActionType,AccountUpn,NetworkMessageId,Type\n",
+        ] {
+            assert_eq!(
+                detect(header.as_bytes()),
+                Some((Format::AzureSentinelCsv, Framing::Csv)),
+                "{header}"
+            );
+        }
+    }
+
     #[test]
     fn other_content_matches_no_format() {
         for text in [
@@ -527,7 +622,7 @@ mod tests {
         assert_eq!(
             err,
             "unknown format name `zeek`; known formats: m365-audit-json, m365-audit-csv, \
-             zeek-tsv, zeek-json, umbrella-dns-csv"
+             azure-diagnostic-json, azure-sentinel-csv, zeek-tsv, zeek-json, umbrella-dns-csv"
         );
     }
 }

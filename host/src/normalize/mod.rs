@@ -14,6 +14,9 @@
 //! Adding a vendor format is one module here implementing [`Normalizer`],
 //! plus one variant and one detection rule in [`crate::ingest::Format`].
 
+pub mod azure;
+pub mod defender;
+pub mod entra;
 mod event;
 pub mod json;
 pub mod m365;
@@ -24,6 +27,7 @@ pub mod zeek;
 
 use thiserror::Error;
 
+pub use azure::AzureDiagnosticNormalizer;
 pub use event::{DeadLetter, Event, EventBatchBuilder, dead_letters_to_batch, event_id};
 pub use m365::M365AuditNormalizer;
 pub use record::{CsvHeader, CsvRow, Record};
@@ -96,6 +100,21 @@ impl NormalizeError {
             field: field.into(),
             problem,
             value: truncate(value, MAX_VALUE_IN_MESSAGE).to_owned(),
+        }
+    }
+
+    /// A [`Framing`](Self::Framing) error for a record framed in a shape
+    /// the normalizer does not read (a Zeek TSV row given to a JSON
+    /// format): a configured format that does not fit the file.
+    pub fn unexpected_shape(record: &Record<'_>, format: &str) -> Self {
+        let shape = match record {
+            Record::Json(_) => "a JSON record",
+            Record::Csv(_) => "a CSV row",
+            Record::ZeekTsv(_) => "a Zeek TSV row",
+        };
+        NormalizeError::Framing {
+            step: "normalizing",
+            detail: format!("{shape} is not a {format} record"),
         }
     }
 

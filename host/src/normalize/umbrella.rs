@@ -84,10 +84,7 @@ impl Normalizer for UmbrellaDnsNormalizer {
 
     fn normalize(&self, record: &Record<'_>, out: &mut Vec<Event>) -> Result<(), NormalizeError> {
         let Record::Csv(row) = record else {
-            return Err(NormalizeError::Framing {
-                step: "normalizing",
-                detail: "an Umbrella DNS log record is a CSV row".into(),
-            });
+            return Err(NormalizeError::unexpected_shape(record, "Umbrella DNS"));
         };
         out.push(to_event(row)?);
         Ok(())

@@ -1,5 +1,5 @@
-//! Cutting a byte stream into records: JSON lines, JSON array items, CSV
-//! rows, Zeek TSV rows.
+//! Cutting a byte stream into records: JSON lines, JSON array items (bare
+//! or in Azure's `{"records": [...]}` wrappers), CSV rows, Zeek TSV rows.
 //!
 //! A framer scans an [`InputBuffer`] and hands out one [`RawRecord`] at a
 //! time. It never needs the whole file: a record is held only until it is
@@ -18,7 +18,7 @@ mod csv;
 mod lines;
 mod zeek;
 
-pub(crate) use array::ArrayFramer;
+pub(crate) use array::{ArrayFramer, RecordsPrefix, records_prefix};
 pub(crate) use buffer::InputBuffer;
 pub(crate) use csv::CsvFramer;
 pub(crate) use lines::LineFramer;
@@ -92,6 +92,7 @@ impl Framer {
         match framing {
             super::Framing::JsonLines => Framer::Lines(LineFramer::new(number)),
             super::Framing::JsonArray => Framer::Array(ArrayFramer::new(resumed, number)),
+            super::Framing::JsonRecords => Framer::Array(ArrayFramer::records(resumed, number)),
             super::Framing::Csv => Framer::Csv(Box::new(CsvFramer::new(number))),
             super::Framing::HeaderlessCsv(names) => {
                 Framer::Csv(Box::new(CsvFramer::headerless(number, names)))

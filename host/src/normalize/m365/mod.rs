@@ -103,10 +103,10 @@ impl Normalizer for M365AuditNormalizer {
                 None => normalize_csv(row)?,
             },
             Record::ZeekTsv(_) => {
-                return Err(NormalizeError::Framing {
-                    step: "normalizing",
-                    detail: "a Zeek TSV row is not a Microsoft 365 audit record".into(),
-                });
+                return Err(NormalizeError::unexpected_shape(
+                    record,
+                    "Microsoft 365 audit",
+                ));
             }
         };
         out.push(event);
