@@ -15,7 +15,9 @@ use std::str::FromStr;
 use serde_json::{Map, Value};
 
 use super::IngestError;
-use crate::normalize::{CsvHeader, M365AuditNormalizer, Normalizer};
+use crate::normalize::{
+    CsvHeader, GwsReportsNormalizer, M365AuditNormalizer, Normalizer, OktaSystemLogNormalizer,
+};
 
 /// How many bytes of a file's start detection reads at most.
 pub(crate) const SAMPLE_BYTES: usize = 256 * 1024;
@@ -32,6 +34,12 @@ pub enum Format {
     /// Microsoft 365 audit records as CSV: Sentinel `OfficeActivity`
     /// exports and Purview audit search exports.
     M365AuditCsv,
+    /// Okta System Log events (`/api/v1/logs`), as a JSON array or one
+    /// object per line.
+    OktaSystemLogJson,
+    /// Google Workspace Reports API activities, one per line, in a JSON
+    /// array, or as the items of the API's pages.
+    GwsReportsJson,
 }
 
 /// How the records of a file are delimited.
@@ -42,19 +50,29 @@ pub enum Framing {
     /// The items of a top-level JSON array (several arrays in a row are
     /// read in turn).
     JsonArray,
+    /// The items of the `items` array of each top-level object: the pages
+    /// of a Google API list response, one after another.
+    JsonPages,
     /// CSV rows after a header row.
     Csv,
 }
 
 impl Format {
     /// Every format, in the order detection tries them.
-    pub const ALL: [Format; 2] = [Format::M365AuditJson, Format::M365AuditCsv];
+    pub const ALL: [Format; 4] = [
+        Format::M365AuditJson,
+        Format::M365AuditCsv,
+        Format::OktaSystemLogJson,
+        Format::GwsReportsJson,
+    ];
 
     /// The name used in configuration and in dead letters.
     pub fn name(self) -> &'static str {
         match self {
             Format::M365AuditJson => "m365-audit-json",
             Format::M365AuditCsv => "m365-audit-csv",
+            Format::OktaSystemLogJson => "okta-system-log-json",
+            Format::GwsReportsJson => "gws-reports-json",
         }
     }
 
@@ -67,6 +85,8 @@ impl Format {
     pub fn normalizer(self) -> Box<dyn Normalizer> {
         match self {
             Format::M365AuditJson | Format::M365AuditCsv => Box::new(M365AuditNormalizer),
+            Format::OktaSystemLogJson => Box::new(OktaSystemLogNormalizer),
+            Format::GwsReportsJson => Box::new(GwsReportsNormalizer),
         }
     }
 
@@ -87,6 +107,21 @@ impl Format {
                 let purview = has("auditdata") && (has("operations") || has("operation"));
                 (sentinel || purview).then_some(Framing::Csv)
             }
+            (Format::OktaSystemLogJson, Sample::Json { framing, keys }) => {
+                let has = |key: &str| keys.iter().any(|k| k == key);
+                (has("eventtype") && has("published")).then_some(*framing)
+            }
+            (Format::GwsReportsJson, Sample::Json { framing, keys }) => {
+                let has = |key: &str| keys.iter().any(|k| k == key);
+                // A page of `activities.list`, or one activity resource.
+                let page = *framing == Framing::JsonLines && has("kind") && has("items");
+                let activity = has("id") && (has("events") || (has("actor") && has("name")));
+                if page {
+                    Some(Framing::JsonPages)
+                } else {
+                    activity.then_some(*framing)
+                }
+            }
             _ => None,
         }
     }
@@ -96,6 +131,11 @@ impl Format {
         match self {
             Format::M365AuditJson => matches!(framing, Framing::JsonLines | Framing::JsonArray),
             Format::M365AuditCsv => framing == Framing::Csv,
+            Format::OktaSystemLogJson => matches!(framing, Framing::JsonLines | Framing::JsonArray),
+            Format::GwsReportsJson => matches!(
+                framing,
+                Framing::JsonLines | Framing::JsonArray | Framing::JsonPages
+            ),
         }
     }
 }
@@ -149,7 +189,10 @@ pub(crate) fn detect_sample(bytes: &[u8], complete: bool, configured: Option<For
         Sample::Other => None,
     };
     let found = match configured {
-        Some(format) => framing.filter(|f| format.accepts(*f)).map(|f| (format, f)),
+        Some(format) => format
+            .framing_for(&sample)
+            .or(framing.filter(|f| format.accepts(*f)))
+            .map(|f| (format, f)),
         None => Format::ALL
             .into_iter()
             .find_map(|format| format.framing_for(&sample).map(|f| (format, f))),
@@ -205,6 +248,11 @@ fn json_lines_sample(bytes: &[u8], complete: bool) -> Option<Sample> {
     if !complete {
         lines.pop();
     }
+    // A first line of only `{` opens a pretty-printed document (such as a
+    // page of an API list response): its inner lines are not records.
+    if lines.first().is_some_and(|l| l.trim_ascii() == b"{") {
+        return Some(key_scan(Framing::JsonLines, bytes));
+    }
     let object = lines
         .into_iter()
         .filter(|line| !line.trim_ascii().is_empty())
@@ -243,12 +291,16 @@ fn json_sample(framing: Framing, object: &Map<String, Value>) -> Sample {
 /// Keys detection rules know, looked for as `"key"` in the raw text when
 /// no whole object could be parsed (a first record larger than the sample,
 /// or a damaged first line).
-const KNOWN_KEYS: [&str; 5] = [
+const KNOWN_KEYS: [&str; 9] = [
     "creationtime",
     "operation",
     "workload",
     "officeworkload",
     "recordtype",
+    "eventtype",
+    "published",
+    "kind",
+    "items",
 ];
 
 fn key_scan(framing: Framing, bytes: &[u8]) -> Sample {
@@ -367,6 +419,54 @@ mod tests {
         );
     }
 
+    const GWS: &str = r#"{"kind":"admin#reports#activity","id":{"time":"2024-03-14T09:15:02Z","applicationName":"login"},"actor":{"email":"a@x.com"},"events":[{"name":"login_success"}]}"#;
+    const OKTA: &str = r#"{"actor":{"id":"00u1","alternateId":"a@x.com"},"eventType":"user.session.start","published":"2024-03-14T09:15:02.118Z","uuid":"7a1c2e34"}"#;
+
+    #[test]
+    fn gws_activities_and_pages_are_detected() {
+        let lines = format!("{GWS}\n{GWS}\n");
+        assert_eq!(
+            detect(lines.as_bytes()),
+            Some((Format::GwsReportsJson, Framing::JsonLines))
+        );
+        let array = format!("[{GWS},{GWS}]");
+        assert_eq!(
+            detect(array.as_bytes()),
+            Some((Format::GwsReportsJson, Framing::JsonArray))
+        );
+        let flattened = r#"{"id":{"applicationName":"drive"},"actor":{"email":"a@x.com"},"name":"download","parameters":{}}"#;
+        assert_eq!(
+            detect(flattened.as_bytes()),
+            Some((Format::GwsReportsJson, Framing::JsonLines))
+        );
+        let page = format!(r#"{{"kind":"admin#reports#activities","etag":"e","items":[{GWS}]}}"#);
+        assert_eq!(
+            detect(page.as_bytes()),
+            Some((Format::GwsReportsJson, Framing::JsonPages))
+        );
+        let pretty = format!(
+            "{{\n  \"kind\": \"admin#reports#activities\",\n  \"items\": [\n    {GWS}\n  ]\n}}\n"
+        );
+        assert_eq!(
+            detect(pretty.as_bytes()),
+            Some((Format::GwsReportsJson, Framing::JsonPages))
+        );
+    }
+
+    #[test]
+    fn okta_system_log_arrays_and_lines_are_detected() {
+        let array = format!("[{OKTA},{OKTA}]");
+        assert_eq!(
+            detect(array.as_bytes()),
+            Some((Format::OktaSystemLogJson, Framing::JsonArray))
+        );
+        let lines = format!("{OKTA}\n");
+        assert_eq!(
+            detect(lines.as_bytes()),
+            Some((Format::OktaSystemLogJson, Framing::JsonLines))
+        );
+    }
+
     #[test]
     fn other_content_matches_no_format() {
         for text in [
@@ -415,7 +515,8 @@ mod tests {
         let err = "zeek".parse::<Format>().unwrap_err().to_string();
         assert_eq!(
             err,
-            "unknown format name `zeek`; known formats: m365-audit-json, m365-audit-csv"
+            "unknown format name `zeek`; known formats: m365-audit-json, m365-audit-csv, \
+             okta-system-log-json, gws-reports-json"
         );
     }
 }

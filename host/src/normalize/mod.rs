@@ -15,15 +15,20 @@
 //! plus one variant and one detection rule in [`crate::ingest::Format`].
 
 mod event;
+mod flatten;
+pub mod gws;
 pub mod json;
 pub mod m365;
+pub mod okta;
 mod record;
 pub(crate) mod values;
 
 use thiserror::Error;
 
 pub use event::{DeadLetter, Event, EventBatchBuilder, dead_letters_to_batch, event_id};
+pub use gws::GwsReportsNormalizer;
 pub use m365::M365AuditNormalizer;
+pub use okta::OktaSystemLogNormalizer;
 pub use record::{CsvHeader, CsvRow, Record};
 
 /// Maps the records of one vendor format to events.

@@ -1,5 +1,5 @@
-//! Cutting a byte stream into records: JSON lines, JSON array items, CSV
-//! rows.
+//! Cutting a byte stream into records: JSON lines, JSON array items, the
+//! items of list-response pages, CSV rows.
 //!
 //! A framer scans an [`InputBuffer`] and hands out one [`RawRecord`] at a
 //! time. It never needs the whole file: a record is held only until it is
@@ -16,11 +16,13 @@ mod array;
 mod buffer;
 mod csv;
 mod lines;
+mod pages;
 
 pub(crate) use array::ArrayFramer;
 pub(crate) use buffer::InputBuffer;
 pub(crate) use csv::CsvFramer;
 pub(crate) use lines::LineFramer;
+pub(crate) use pages::PageFramer;
 
 use crate::normalize::{CsvHeader, NormalizeError};
 
@@ -75,6 +77,7 @@ pub(crate) enum Step {
 pub(crate) enum Framer {
     Lines(LineFramer),
     Array(ArrayFramer),
+    Pages(PageFramer),
     /// Boxed: the CSV parser's tables make it large.
     Csv(Box<CsvFramer>),
 }
@@ -86,6 +89,7 @@ impl Framer {
         match framing {
             super::Framing::JsonLines => Framer::Lines(LineFramer::new(number)),
             super::Framing::JsonArray => Framer::Array(ArrayFramer::new(resumed, number)),
+            super::Framing::JsonPages => Framer::Pages(PageFramer::new(resumed, number)),
             super::Framing::Csv => Framer::Csv(Box::new(CsvFramer::new(number))),
         }
     }
@@ -95,6 +99,7 @@ impl Framer {
         match self {
             Framer::Lines(f) => f.next(buf, eof),
             Framer::Array(f) => f.next(buf, eof),
+            Framer::Pages(f) => f.next(buf, eof),
             Framer::Csv(f) => f.next(buf, eof),
         }
     }
@@ -105,6 +110,7 @@ impl Framer {
         match self {
             Framer::Lines(f) => f.number(),
             Framer::Array(f) => f.number(),
+            Framer::Pages(f) => f.number(),
             Framer::Csv(f) => f.number(),
         }
     }
