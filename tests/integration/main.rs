@@ -8,6 +8,8 @@ mod bad_input;
 mod enrich;
 mod failing_detectors;
 mod follow;
+mod gws_run;
 mod m365_run;
+mod okta_run;
 mod sql;
 mod support;

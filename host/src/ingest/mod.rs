@@ -5,11 +5,11 @@
 //!   not its name); [`walk`] and [`expand_paths`] list the files under
 //!   folders, recursively, sorted, without hidden files.
 //! - [`Format`] names a vendor format; detection sniffs the first bytes of
-//!   a file (JSON lines, a JSON array or a CSV header, and the vendor keys
-//!   in them) and each format names its
+//!   a file (JSON lines, a JSON array, API list pages or a CSV header, and
+//!   the vendor keys in them) and each format names its
 //!   [`Normalizer`](crate::normalize::Normalizer).
 //! - [`FileReader`] streams one file: it frames records (JSON lines, JSON
-//!   array items, CSV rows), normalizes them chunk by chunk so a file of
+//!   array items, the items of Google API list pages, CSV rows), normalizes them chunk by chunk so a file of
 //!   millions of records is never held in memory, and turns every record
 //!   that fails into a dead letter. It can resume at a [`Position`] and
 //!   follow a growing file.

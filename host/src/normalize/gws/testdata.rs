@@ -102,19 +102,19 @@ fn param(name: &str, value: &str) -> Value {
 }
 
 fn login(r: u64) -> Value {
-    let ok = r % 10 != 0;
+    let ok = !r.is_multiple_of(10);
     let name = if ok { "login_success" } else { "login_failure" };
     let mut params = vec![
         param(
             "login_type",
-            if r % 3 == 0 {
+            if r.is_multiple_of(3) {
                 "saml"
             } else {
                 "google_password"
             },
         ),
         json!({"name": "login_challenge_method", "multiValue": ["password", "google_authenticator"]}),
-        json!({"name": "is_suspicious", "boolValue": r % 50 == 0}),
+        json!({"name": "is_suspicious", "boolValue": r.is_multiple_of(50)}),
     ];
     if !ok {
         params.push(param(
@@ -170,7 +170,7 @@ fn gmail(user: &str, i: u64, r: u64) -> Value {
         json!({"name": "destination", "multiMessageValue": [message(vec![param("address", user)])]}),
         json!({"name": "link_domain", "multiValue": ["pay.sender.example"]}),
         json!({"name": "payload_size", "intValue": format!("{}", 2_000 + r % 90_000)}),
-        json!({"name": "is_spam", "boolValue": r % 20 == 0}),
+        json!({"name": "is_spam", "boolValue": r.is_multiple_of(20)}),
     ]);
     json!([{"type": "delivery_type", "name": "delivery", "parameters": [
         {"name": "event_info", "messageValue": info},
@@ -200,7 +200,7 @@ fn admin(r: u64) -> Value {
         param("APPLICATION_EDITION", "business_plus"),
         param("APPLICATION_NAME", "Gmail"),
         param("SETTING_NAME", "ENHANCED_PRE_DELIVERY_MESSAGE_SCANNING"),
-        param("NEW_VALUE", if r % 2 == 0 { "true" } else { "false" }),
+        param("NEW_VALUE", if r.is_multiple_of(2) { "true" } else { "false" }),
         param("ORG_UNIT_NAME", "corp.example")
     ]}])
 }

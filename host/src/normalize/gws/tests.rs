@@ -332,3 +332,55 @@ fn the_sensitive_files_scenario_is_an_external_share() {
     assert_eq!(attr(share, "new_value"), Some("can_view"));
     assert_eq!(attr(share, "visibility_change"), Some("external"));
 }
+
+/// The fixture of Reports API pages the integration tests read.
+fn pages_fixture() -> PathBuf {
+    Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../tests/fixtures/gws/activities_pages.json"
+    ))
+    .to_owned()
+}
+
+/// The event ids of a file read from `start` on, a record at a time, with
+/// the position after each record.
+fn read_from(
+    path: &Path,
+    start: Option<crate::ingest::Position>,
+) -> Vec<(String, crate::ingest::Position)> {
+    let options = crate::ingest::ReadOptions {
+        start,
+        ..Default::default()
+    };
+    let mut reader = crate::ingest::FileReader::open_with(path, options).unwrap();
+    assert_eq!(reader.format(), Some(crate::ingest::Format::GwsReportsJson));
+    let mut out = Vec::new();
+    while let Some(chunk) = reader.next_chunk(1).unwrap() {
+        assert!(chunk.dead_letters.is_empty(), "{:?}", chunk.dead_letters);
+        for e in chunk.events {
+            out.push((e.event_id, chunk.position));
+        }
+    }
+    out
+}
+
+#[test]
+fn pages_read_from_any_saved_position_give_the_rest() {
+    let path = pages_fixture();
+    let all = read_from(&path, None);
+    assert_eq!(all.len(), 7, "six activities, one with two events");
+    for (at, (_, position)) in all.iter().enumerate() {
+        let rest: Vec<String> = read_from(&path, Some(*position))
+            .into_iter()
+            .map(|(id, _)| id)
+            .collect();
+        // The two events of one activity share a position.
+        let want: Vec<String> = all
+            .iter()
+            .skip(at + 1)
+            .filter(|(_, p)| p != position)
+            .map(|(id, _)| id.clone())
+            .collect();
+        assert_eq!(rest, want, "resumed after event {at}");
+    }
+}
