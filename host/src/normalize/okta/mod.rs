@@ -18,11 +18,12 @@
 //!   `client.userAgent.rawUserAgent`.
 //! - `src_city`, `src_lat`, `src_lon`: `client.geographicalContext.city`
 //!   and `.geolocation.lat`/`.lon`. Okta names the country in English
-//!   (`United States`), not by code, and no maintained crate maps such
-//!   names to ISO 3166 codes without a table of our own, so `src_country`
+//!   (`United States`), not by code; turning names into ISO 3166 codes
+//!   needs a table of names this crate does not carry, so `src_country`
 //!   stays empty and the name is kept in `attrs` under
 //!   `client.geographicalContext.country` (with `.state` and
-//!   `.postalCode`).
+//!   `.postalCode`). As the log gives coordinates, geo enrichment leaves
+//!   the event as it is.
 //! - `attrs`: every other field under its dotted path
 //!   (`displayMessage`, `severity`, `actor.id`, `actor.type`,
 //!   `client.device`, `securityContext.isp`, `target.alternateId`,
