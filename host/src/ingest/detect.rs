@@ -19,8 +19,8 @@ use serde_json::{Map, Value};
 use super::IngestError;
 use super::framing::{RecordsPrefix, records_prefix};
 use crate::normalize::{
-    AzureDiagnosticNormalizer, CsvHeader, M365AuditNormalizer, Normalizer, UmbrellaDnsNormalizer,
-    ZeekNormalizer, umbrella,
+    AzureDiagnosticNormalizer, CsvHeader, GwsReportsNormalizer, M365AuditNormalizer, Normalizer,
+    OktaSystemLogNormalizer, UmbrellaDnsNormalizer, ZeekNormalizer, umbrella,
 };
 
 /// How many bytes of a file's start detection reads at most.
@@ -54,6 +54,12 @@ pub enum Format {
     /// (`SigninLogs`, `AuditLogs`, ...) and Defender (`EmailEvents`,
     /// `EmailUrlInfo`, `UrlClickEvents`) tables.
     AzureSentinelCsv,
+    /// Okta System Log events (`/api/v1/logs`), as a JSON array or one
+    /// object per line.
+    OktaSystemLogJson,
+    /// Google Workspace Reports API activities, one per line, in a JSON
+    /// array, or as the items of the API's pages.
+    GwsReportsJson,
 }
 
 /// How the records of a file are delimited.
@@ -67,6 +73,9 @@ pub enum Framing {
     /// The items of the `records` arrays of `{"records": [...]}` objects,
     /// as Azure Event Hubs and storage exports wrap them.
     JsonRecords,
+    /// The items of the `items` array of each top-level object: the pages
+    /// of a Google API list response, one after another.
+    JsonPages,
     /// CSV rows after a header row.
     Csv,
     /// CSV rows without a header row, the columns named by the format.
@@ -77,11 +86,13 @@ pub enum Framing {
 
 impl Format {
     /// Every format, in the order detection tries them.
-    pub const ALL: [Format; 7] = [
+    pub const ALL: [Format; 9] = [
         Format::M365AuditJson,
         Format::M365AuditCsv,
         Format::AzureDiagnosticJson,
         Format::AzureSentinelCsv,
+        Format::OktaSystemLogJson,
+        Format::GwsReportsJson,
         Format::ZeekTsv,
         Format::ZeekJson,
         Format::UmbrellaDnsCsv,
@@ -97,6 +108,8 @@ impl Format {
             Format::UmbrellaDnsCsv => "umbrella-dns-csv",
             Format::AzureDiagnosticJson => "azure-diagnostic-json",
             Format::AzureSentinelCsv => "azure-sentinel-csv",
+            Format::OktaSystemLogJson => "okta-system-log-json",
+            Format::GwsReportsJson => "gws-reports-json",
         }
     }
 
@@ -114,6 +127,8 @@ impl Format {
             Format::AzureDiagnosticJson | Format::AzureSentinelCsv => {
                 Box::new(AzureDiagnosticNormalizer)
             }
+            Format::OktaSystemLogJson => Box::new(OktaSystemLogNormalizer),
+            Format::GwsReportsJson => Box::new(GwsReportsNormalizer),
         }
     }
 
@@ -166,6 +181,21 @@ impl Format {
                     && (has("senderfromaddress") || has("urldomain") || has("accountupn"));
                 (signin || audit || defender).then_some(Framing::Csv)
             }
+            (Format::OktaSystemLogJson, Sample::Json { framing, keys }) => {
+                let has = |key: &str| keys.iter().any(|k| k == key);
+                (has("eventtype") && has("published")).then_some(*framing)
+            }
+            (Format::GwsReportsJson, Sample::Json { framing, keys }) => {
+                let has = |key: &str| keys.iter().any(|k| k == key);
+                // A page of `activities.list`, or one activity resource.
+                let page = *framing == Framing::JsonLines && has("kind") && has("items");
+                let activity = has("id") && (has("events") || (has("actor") && has("name")));
+                if page {
+                    Some(Framing::JsonPages)
+                } else {
+                    activity.then_some(*framing)
+                }
+            }
             _ => None,
         }
     }
@@ -182,6 +212,11 @@ impl Format {
             Format::ZeekTsv => framing == Framing::ZeekTsv,
             Format::ZeekJson => matches!(framing, Framing::JsonLines | Framing::JsonArray),
             Format::UmbrellaDnsCsv => matches!(framing, Framing::Csv | Framing::HeaderlessCsv(_)),
+            Format::OktaSystemLogJson => matches!(framing, Framing::JsonLines | Framing::JsonArray),
+            Format::GwsReportsJson => matches!(
+                framing,
+                Framing::JsonLines | Framing::JsonArray | Framing::JsonPages
+            ),
         }
     }
 }
@@ -304,6 +339,11 @@ fn json_lines_sample(bytes: &[u8], complete: bool) -> Option<Sample> {
     if !complete {
         lines.pop();
     }
+    // A first line of only `{` opens a pretty-printed document (such as a
+    // page of an API list response): its inner lines are not records.
+    if lines.first().is_some_and(|l| l.trim_ascii() == b"{") {
+        return Some(key_scan(Framing::JsonLines, bytes));
+    }
     let object = lines
         .into_iter()
         .filter(|line| !line.trim_ascii().is_empty())
@@ -342,7 +382,7 @@ fn json_sample(framing: Framing, object: &Map<String, Value>) -> Sample {
 /// Keys detection rules know, looked for as `"key"` in the raw text when
 /// no whole object could be parsed (a first record larger than the sample,
 /// or a damaged first line).
-const KNOWN_KEYS: [&str; 13] = [
+const KNOWN_KEYS: [&str; 17] = [
     "creationtime",
     "operation",
     "workload",
@@ -356,6 +396,10 @@ const KNOWN_KEYS: [&str; 13] = [
     "category",
     "properties",
     "operationname",
+    "eventtype",
+    "published",
+    "kind",
+    "items",
 ];
 
 fn key_scan(framing: Framing, bytes: &[u8]) -> Sample {
@@ -518,6 +562,54 @@ mod tests {
         }
     }
 
+    const GWS: &str = r#"{"kind":"admin#reports#activity","id":{"time":"2024-03-14T09:15:02Z","applicationName":"login"},"actor":{"email":"a@x.com"},"events":[{"name":"login_success"}]}"#;
+    const OKTA: &str = r#"{"actor":{"id":"00u1","alternateId":"a@x.com"},"eventType":"user.session.start","published":"2024-03-14T09:15:02.118Z","uuid":"7a1c2e34"}"#;
+
+    #[test]
+    fn gws_activities_and_pages_are_detected() {
+        let lines = format!("{GWS}\n{GWS}\n");
+        assert_eq!(
+            detect(lines.as_bytes()),
+            Some((Format::GwsReportsJson, Framing::JsonLines))
+        );
+        let array = format!("[{GWS},{GWS}]");
+        assert_eq!(
+            detect(array.as_bytes()),
+            Some((Format::GwsReportsJson, Framing::JsonArray))
+        );
+        let flattened = r#"{"id":{"applicationName":"drive"},"actor":{"email":"a@x.com"},"name":"download","parameters":{}}"#;
+        assert_eq!(
+            detect(flattened.as_bytes()),
+            Some((Format::GwsReportsJson, Framing::JsonLines))
+        );
+        let page = format!(r#"{{"kind":"admin#reports#activities","etag":"e","items":[{GWS}]}}"#);
+        assert_eq!(
+            detect(page.as_bytes()),
+            Some((Format::GwsReportsJson, Framing::JsonPages))
+        );
+        let pretty = format!(
+            "{{\n  \"kind\": \"admin#reports#activities\",\n  \"items\": [\n    {GWS}\n  ]\n}}\n"
+        );
+        assert_eq!(
+            detect(pretty.as_bytes()),
+            Some((Format::GwsReportsJson, Framing::JsonPages))
+        );
+    }
+
+    #[test]
+    fn okta_system_log_arrays_and_lines_are_detected() {
+        let array = format!("[{OKTA},{OKTA}]");
+        assert_eq!(
+            detect(array.as_bytes()),
+            Some((Format::OktaSystemLogJson, Framing::JsonArray))
+        );
+        let lines = format!("{OKTA}\n");
+        assert_eq!(
+            detect(lines.as_bytes()),
+            Some((Format::OktaSystemLogJson, Framing::JsonLines))
+        );
+    }
+
     #[test]
     fn other_content_matches_no_format() {
         for text in [
@@ -622,7 +714,8 @@ mod tests {
         assert_eq!(
             err,
             "unknown format name `zeek`; known formats: m365-audit-json, m365-audit-csv, \
-             azure-diagnostic-json, azure-sentinel-csv, zeek-tsv, zeek-json, umbrella-dns-csv"
+             azure-diagnostic-json, azure-sentinel-csv, okta-system-log-json, gws-reports-json, \
+             zeek-tsv, zeek-json, umbrella-dns-csv"
         );
     }
 }

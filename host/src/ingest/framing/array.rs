@@ -46,6 +46,9 @@ pub(crate) struct ArrayFramer {
     scalar: bool,
     /// Inside the rest of an item longer than [`MAX_RECORD_BYTES`].
     skipping: bool,
+    /// Frames one array nested in something else (a page of a list
+    /// response): its `]` ends the input, unconsumed.
+    nested: bool,
     /// The arrays are the `records` members of `{"records": [...]}`.
     wrapped: bool,
 }
@@ -105,6 +108,7 @@ impl ArrayFramer {
             scalar: false,
             skipping: false,
             wrapped: false,
+            nested: false,
         }
     }
 
@@ -117,8 +121,28 @@ impl ArrayFramer {
         }
     }
 
+    /// A framer inside an array that something else opened, before its
+    /// first item or (`after_item`) after item number `item`. Its `]` is
+    /// left unconsumed and reported as [`Step::End`].
+    pub(crate) fn nested(item: u64, after_item: bool) -> Self {
+        Self {
+            state: if after_item {
+                State::AfterItem
+            } else {
+                State::BeforeItem
+            },
+            nested: true,
+            ..Self::new(false, item)
+        }
+    }
+
     pub(crate) fn number(&self) -> u64 {
         self.item
+    }
+
+    /// Whether the framer is inside an item (or the skipped rest of one).
+    pub(crate) fn in_item(&self) -> bool {
+        self.state == State::InItem
     }
 
     pub(crate) fn next(&mut self, buf: &mut InputBuffer, eof: bool) -> Step {
@@ -147,6 +171,7 @@ impl ArrayFramer {
                     self.state = State::BeforeItem;
                 }
                 (State::Outside, _) => return self.trailing_text(buf, eof),
+                (State::BeforeItem | State::AfterItem, b']') if self.nested => return Step::End,
                 (State::BeforeItem | State::AfterItem, b']') => {
                     buf.consume(1);
                     self.state = if self.wrapped {

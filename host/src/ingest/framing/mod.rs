@@ -1,5 +1,6 @@
-//! Cutting a byte stream into records: JSON lines, JSON array items (bare
-//! or in Azure's `{"records": [...]}` wrappers), CSV rows, Zeek TSV rows.
+//! Cutting a byte stream into records: JSON lines, JSON array items (bare,
+//! in Azure's `{"records": [...]}` wrappers, or the items of Google API
+//! list pages), CSV rows, Zeek TSV rows.
 //!
 //! A framer scans an [`InputBuffer`] and hands out one [`RawRecord`] at a
 //! time. It never needs the whole file: a record is held only until it is
@@ -16,12 +17,14 @@ mod array;
 mod buffer;
 mod csv;
 mod lines;
+mod pages;
 mod zeek;
 
 pub(crate) use array::{ArrayFramer, RecordsPrefix, records_prefix};
 pub(crate) use buffer::InputBuffer;
 pub(crate) use csv::CsvFramer;
 pub(crate) use lines::LineFramer;
+pub(crate) use pages::PageFramer;
 pub(crate) use zeek::ZeekTsvFramer;
 
 use crate::normalize::{CsvHeader, NormalizeError, ZeekHeader};
@@ -80,6 +83,7 @@ pub(crate) enum Step {
 pub(crate) enum Framer {
     Lines(LineFramer),
     Array(ArrayFramer),
+    Pages(PageFramer),
     /// Boxed: the CSV parser's tables make it large.
     Csv(Box<CsvFramer>),
     ZeekTsv(ZeekTsvFramer),
@@ -93,6 +97,7 @@ impl Framer {
             super::Framing::JsonLines => Framer::Lines(LineFramer::new(number)),
             super::Framing::JsonArray => Framer::Array(ArrayFramer::new(resumed, number)),
             super::Framing::JsonRecords => Framer::Array(ArrayFramer::records(resumed, number)),
+            super::Framing::JsonPages => Framer::Pages(PageFramer::new(resumed, number)),
             super::Framing::Csv => Framer::Csv(Box::new(CsvFramer::new(number))),
             super::Framing::HeaderlessCsv(names) => {
                 Framer::Csv(Box::new(CsvFramer::headerless(number, names)))
@@ -106,6 +111,7 @@ impl Framer {
         match self {
             Framer::Lines(f) => f.next(buf, eof),
             Framer::Array(f) => f.next(buf, eof),
+            Framer::Pages(f) => f.next(buf, eof),
             Framer::Csv(f) => f.next(buf, eof),
             Framer::ZeekTsv(f) => f.next(buf, eof),
         }
@@ -117,6 +123,7 @@ impl Framer {
         match self {
             Framer::Lines(f) => f.number(),
             Framer::Array(f) => f.number(),
+            Framer::Pages(f) => f.number(),
             Framer::Csv(f) => f.number(),
             Framer::ZeekTsv(f) => f.number(),
         }
