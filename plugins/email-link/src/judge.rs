@@ -183,50 +183,29 @@ pub(crate) fn clicked(
     assessment: &Assessment,
     reached: &Reached,
 ) -> Finding {
-    let sender = message.sender.as_deref().unwrap_or("an unknown sender");
-    let delay = duration(reached.time() - message.time);
-    let (summary, weight, how, host) = match reached {
+    let (weight, how, host, device, ip) = match reached {
         Reached::Click(c) => {
-            let blocked = if c.blocked {
-                ", but the mail filter blocked it"
-            } else {
-                ""
-            };
-            let summary = format!(
-                "{} clicked the link to {} in mail from {sender}, a new sender, {delay} \
-                 after it arrived{blocked}.",
-                recipient.user, link.host
-            );
             let weight = if c.blocked {
                 W_BLOCKED_CLICK
             } else {
                 W_REACHED
             };
-            (summary, weight, "email.url_click", &c.host)
+            (weight, "email.url_click", &c.host, None, c.ip.as_deref())
         }
-        Reached::Visit(v) => {
-            let who = match &v.device {
-                Some(device) => format!("{}'s device {device}", recipient.user),
-                None => recipient.user.clone(),
-            };
-            let summary = format!(
-                "{who} reached {} ({}) {delay} after mail from {sender}, a new sender, \
-                 linked to {}.",
-                v.host, v.how, link.host
-            );
-            (summary, W_REACHED, v.how.as_str(), &v.host)
-        }
+        Reached::Visit(v) => (
+            W_REACHED,
+            v.how.as_str(),
+            &v.host,
+            v.device.as_deref(),
+            None,
+        ),
     };
     let severity = clamp(i32::from(assessment.severity) + weight);
-    let (device, ip) = match reached {
-        Reached::Click(c) => (None, c.ip.as_deref()),
-        Reached::Visit(v) => (v.device.as_deref(), None),
-    };
     let finding = Finding::new(
         CLICKED,
         severity,
         "Recipient followed a link to a new domain from a new sender",
-        summary,
+        reached_summary(message, recipient, link, reached),
     )
     .at(reached.time())
     .event(&recipient.event_id)
@@ -245,12 +224,47 @@ pub(crate) fn clicked(
         "delay_seconds",
         ((reached.time() - message.time) / 1_000_000).to_string(),
     );
-    let blocked = matches!(reached, Reached::Click(c) if c.blocked);
     let finding = message_details(finding, id, message, link);
-    if blocked {
+    if matches!(reached, Reached::Click(c) if c.blocked) {
         finding.attr("click_blocked", "true")
     } else {
         finding
+    }
+}
+
+/// The sentence of the second finding.
+fn reached_summary(
+    message: &Message,
+    recipient: &Recipient,
+    link: &Link,
+    reached: &Reached,
+) -> String {
+    let sender = message.sender.as_deref().unwrap_or("an unknown sender");
+    let delay = duration(reached.time() - message.time);
+    match reached {
+        Reached::Click(c) => {
+            let blocked = if c.blocked {
+                ", but the mail filter blocked it"
+            } else {
+                ""
+            };
+            format!(
+                "{} clicked the link to {} in mail from {sender}, a new sender, {delay} \
+                 after it arrived{blocked}.",
+                recipient.user, link.host
+            )
+        }
+        Reached::Visit(v) => {
+            let who = match &v.device {
+                Some(device) => format!("{}'s device {device}", recipient.user),
+                None => recipient.user.clone(),
+            };
+            format!(
+                "{who} reached {} ({}) {delay} after mail from {sender}, a new sender, \
+                 linked to {}.",
+                v.host, v.how, link.host
+            )
+        }
     }
 }
 

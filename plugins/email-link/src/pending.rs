@@ -1,11 +1,15 @@
 //! Short-lived state: messages waiting for their rows, links and clicks;
 //! visits to new sites; and which messages link to which site.
 //!
-//! | key | value | kept for |
-//! |---|---|---|
-//! | `msg:<NetworkMessageId>` | [`MessageState`]: the message (from a new sender only), its links to new sites, clicks, what was reported | |
-//! | `visits:<site>` | [`Visits`]: recipients' devices reaching a site that was new at the time | each entry: the click window, the novelty grace and an hour of slack for late rows after its time |
-//! | `watch:<site>` | [`Watches`]: messages already reported for a link to the site, so a later visit finds them | |
+//! | key | value |
+//! |---|---|
+//! | `msg:<NetworkMessageId>` | [`MessageState`]: the message (from a new sender only), its links to new sites, clicks, what was reported |
+//! | `visits:<site>` | [`Visits`]: recipients' devices reaching a site that was new at the time |
+//! | `watch:<site>` | [`Watches`]: messages already reported for a link to the site, so a later visit finds them |
+//!
+//! Each entry is kept for the click window, the novelty grace and an hour
+//! of slack for late rows after its time, measured on the detector's clock
+//! (the latest event time seen).
 //!
 //! Only what can still lead to a finding is stored: links and visits to
 //! sites the organisation knows, and messages from known senders, leave no
@@ -451,5 +455,55 @@ impl Expiry {
                 Ok(slot.insert((stored.unwrap_or_default(), false)))
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn visit(user: &str, minute: i64) -> Visit {
+        Visit {
+            event_id: format!("{user}-{minute}"),
+            time: minute * 60_000_000,
+            user: Some(user.to_owned()),
+            device: None,
+            host: "a.evil.example".to_owned(),
+            site: "evil.example".to_owned(),
+            how: "dns.query".to_owned(),
+        }
+    }
+
+    #[test]
+    fn a_users_repeated_lookups_are_kept_once_per_ten_minutes() {
+        let mut visits = Visits::default();
+        for minute in [0, 3, 9, 10, 25] {
+            visits.add(visit("alice", minute));
+        }
+        visits.add(visit("bob", 3));
+        let kept: Vec<&str> = visits.0.iter().map(|v| v.event_id.as_str()).collect();
+        assert_eq!(kept, ["alice-0", "bob-3", "alice-10", "alice-25"]);
+        visits.prune(10 * 60_000_000);
+        assert_eq!(visits.newest(), Some(25 * 60_000_000));
+        assert_eq!(visits.0.len(), 2);
+    }
+
+    #[test]
+    fn a_silenced_message_keeps_no_links_and_ages_out_whole() {
+        let mut state = MessageState::default();
+        state.silence(100);
+        state.add_link(Link {
+            event_id: "u".to_owned(),
+            time: 120,
+            url: None,
+            host: "a.evil.example".to_owned(),
+            site: "evil.example".to_owned(),
+            service: None,
+            text: None,
+        });
+        assert!(state.quiet && state.links.is_empty());
+        assert_eq!(state.newest(), Some(120));
+        state.prune(121);
+        assert_eq!(state.newest(), None);
     }
 }
