@@ -92,6 +92,7 @@ impl Detector for EmailLink {
         .kinds([MESSAGE, URL, URL_CLICK])
         .kinds(NETWORK)
         .columns([
+            "action",
             "user",
             "device",
             "src_ip",

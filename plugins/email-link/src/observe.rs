@@ -3,9 +3,9 @@
 //!
 //! | kind | read as | columns and `attrs` used |
 //! |---|---|---|
-//! | `email.message` | [`MessageRow`] | `email_from`, `email_to`, `user`, `email_subject`; `NetworkMessageId`, `EmailDirection`, `SenderFromDomain`, `SenderIPv4`/`SenderIPv6`, `DeliveryAction`, `ThreatTypes` |
+//! | `email.message` | [`MessageRow`] | `email_from`, `email_to`, `user`, `email_subject`, `domain` (the sender's domain), `action` (the delivery action); `NetworkMessageId`, `EmailDirection`, `SenderFromDomain`, `SenderIPv4`/`SenderIPv6`, `DeliveryAction`, `ThreatTypes` |
 //! | `email.url` | [`Link`] | `url`, `domain`; `NetworkMessageId`, `UrlLocation`, `UrlText`/`LinkText`/`DisplayText` |
-//! | `email.url_click` | [`Click`], or a [`Visit`] without `NetworkMessageId` | `user`, `url`, `domain`, `src_ip`; `NetworkMessageId`, `ActionType`, `IsClickedThrough` |
+//! | `email.url_click` | [`Click`], or a [`Visit`] without `NetworkMessageId` | `user`, `url`, `domain`, `src_ip`, `action` (the click's action type); `NetworkMessageId`, `ActionType`, `IsClickedThrough` |
 //! | `dns.query`, `http.request`, `tls.session` | [`Visit`] | `user`, `device`, `domain` (else the host of `url`) |
 //!
 //! A row without the host it is about is skipped: there is nothing to
@@ -143,8 +143,10 @@ impl Observation {
 
 fn message(event: &Event<'_>) -> MessageRow {
     let sender = event.email_from().map(str::to_lowercase);
+    // Defender's normalizer puts `SenderFromDomain` in the `domain` column.
     let sender_domain = event
         .attr("SenderFromDomain")
+        .or_else(|| event.domain())
         .map(str::to_owned)
         .or_else(|| Some(sender.as_deref()?.rsplit_once('@')?.1.to_owned()))
         .and_then(|d| host_of(&d))
@@ -174,7 +176,9 @@ fn message(event: &Event<'_>) -> MessageRow {
             .or_else(|| event.attr("SenderIPv6"))
             .filter(|ip| !ip.is_empty())
             .map(str::to_owned),
-        delivery_action: nonempty_attr(event, "DeliveryAction"),
+        // In `action` as Defender's normalizer maps it; in attrs elsewhere.
+        delivery_action: nonempty_attr(event, "DeliveryAction")
+            .or_else(|| event.action().map(str::to_owned)),
         threat_types: nonempty_attr(event, "ThreatTypes"),
     }
 }
@@ -213,6 +217,7 @@ fn click(event: &Event<'_>, config: &Config) -> Option<Observation> {
         .is_some_and(|v| matches!(v.trim().to_ascii_lowercase().as_str(), "true" | "1"));
     let blocked = event
         .attr("ActionType")
+        .or_else(|| event.action())
         .is_some_and(|a| a.to_ascii_lowercase().contains("blocked"));
     let click = Click {
         event_id: event.event_id().to_owned(),
