@@ -21,7 +21,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, TryRecvError};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -135,10 +135,7 @@ impl PluginWatcher {
 
     /// The next prepared change, if one is ready.
     pub fn try_next(&self) -> Option<PluginChange> {
-        match self.changes.try_recv() {
-            Ok(change) => Some(change),
-            Err(TryRecvError::Empty | TryRecvError::Disconnected) => None,
-        }
+        self.changes.try_recv().ok()
     }
 
     /// Waits up to `timeout` for the next prepared change.
