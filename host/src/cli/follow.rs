@@ -50,7 +50,7 @@ pub(super) fn follow(pipeline: &mut Pipeline, inputs: &[PathBuf]) -> anyhow::Res
         if stopping {
             return Ok(());
         }
-        std::thread::sleep(POLL);
+        pipeline.idle(POLL);
     }
 }
 

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Instant;
 
 use arrow::record_batch::RecordBatch;
 
@@ -246,7 +247,9 @@ impl DetectorSet {
     /// served by another plugin file is refused.
     pub fn apply(&mut self, change: PluginChange) -> Applied {
         match change {
-            PluginChange::Loaded { detector, .. } => self.swap_in(detector),
+            PluginChange::Loaded {
+                detector, landed, ..
+            } => self.swap_in(detector, landed),
             PluginChange::Failed { path, error } => Applied::Failed {
                 path,
                 error: error.to_string(),
@@ -255,7 +258,7 @@ impl DetectorSet {
         }
     }
 
-    fn swap_in(&mut self, detector: Detector) -> Applied {
+    fn swap_in(&mut self, detector: Detector, landed: Instant) -> Applied {
         let name = detector.name().to_owned();
         let version = detector.description().version.clone();
         let same_name = self.slots.iter().position(|s| s.detector.name() == name);
@@ -283,6 +286,12 @@ impl DetectorSet {
             // The file now describes another name: its old detector goes.
             (None, Some(i)) => i,
             (None, None) => {
+                tracing::info!(
+                    plugin = %name,
+                    version = %version,
+                    origin = detector.origin(),
+                    "detector loaded"
+                );
                 self.slots.push(Slot::new(detector));
                 return Applied::Loaded {
                     name,
@@ -297,6 +306,7 @@ impl DetectorSet {
             version = %version,
             previous = %old.detector.description().version,
             origin = self.slots[index].detector.origin(),
+            after_ms = landed.elapsed().as_millis(),
             "detector reloaded"
         );
         Applied::Loaded {

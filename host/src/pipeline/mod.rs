@@ -225,6 +225,21 @@ impl Pipeline {
         }
     }
 
+    /// Waits up to `timeout` for a prepared change of the plugins folder
+    /// and applies it at once; sleeps when no watcher runs. Lets an idle
+    /// follower serve a new version as soon as it is ready instead of at
+    /// its next poll.
+    pub fn idle(&mut self, timeout: std::time::Duration) {
+        match &self.watcher {
+            Some(watcher) => {
+                if let Some(change) = watcher.next_timeout(timeout) {
+                    self.apply_plugin_change(change);
+                }
+            }
+            None => std::thread::sleep(timeout),
+        }
+    }
+
     /// Applies one prepared change of the plugins folder and counts it.
     pub fn apply_plugin_change(&mut self, change: PluginChange) {
         match self.detectors.apply(change) {

@@ -278,3 +278,80 @@ impl Preparer {
         c.engine.load(source, &c.settings, c.state.clone())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+
+    use super::*;
+    use crate::pipeline::Applied;
+    use crate::runtime::{ComponentCache, Limits, MemoryStateStore, bundled_detectors};
+
+    fn inbox_rule() -> Vec<u8> {
+        bundled_detectors()
+            .iter()
+            .find(|b| b.package == "inbox-rule")
+            .expect("inbox-rule is bundled")
+            .component
+            .to_vec()
+    }
+
+    /// The component with a custom section appended: another content, the
+    /// same detector.
+    fn rebuilt(mut bytes: Vec<u8>) -> Vec<u8> {
+        bytes.extend_from_slice(&[0, 3, 1, b'v', 2]);
+        bytes
+    }
+
+    #[test]
+    fn pieces_make_one_change_a_bad_file_fails_and_a_removal_restores_the_bundled() {
+        let dir = tempfile::tempdir().unwrap();
+        let plugins = dir.path().join("plugins");
+        std::fs::create_dir(&plugins).unwrap();
+        let plugin = plugins.join("inbox.wasm");
+        std::fs::write(&plugin, inbox_rule()).unwrap();
+        let cache = ComponentCache::in_dir(dir.path().join("cache"));
+        let engine = Arc::new(DetectorEngine::new(cache, Limits::default()).unwrap());
+        let state: Arc<dyn StateStore> = Arc::new(MemoryStateStore::new());
+        let settings = DetectorSettings::new();
+        let (mut set, errors) =
+            DetectorSet::load(&engine, Some(&plugins), &settings, state.clone(), 3);
+        assert!(errors.is_empty(), "{errors:?}");
+        let context = ReloadContext {
+            engine,
+            settings,
+            state,
+        };
+        let watcher = PluginWatcher::start(&plugins, &set, context).unwrap();
+        let wait = Duration::from_secs(60);
+
+        // Written in three pieces: read once, whole.
+        let bytes = rebuilt(inbox_rule());
+        let mut file = std::fs::File::create(&plugin).unwrap();
+        for piece in bytes.chunks(bytes.len() / 3 + 1) {
+            file.write_all(piece).unwrap();
+            file.flush().unwrap();
+            std::thread::sleep(DEBOUNCE / 4);
+        }
+        drop(file);
+        let change = watcher.next_timeout(wait).expect("a change");
+        assert!(matches!(change, PluginChange::Loaded { .. }));
+        assert!(matches!(set.apply(change), Applied::Loaded { .. }));
+        assert!(watcher.next_timeout(DEBOUNCE * 3).is_none(), "read once");
+
+        std::fs::write(&plugin, b"not a component").unwrap();
+        let change = watcher.next_timeout(wait).expect("a change");
+        let Applied::Failed { error, .. } = set.apply(change) else {
+            panic!("a file that is not a component loads");
+        };
+        assert!(error.starts_with("compiling component"), "{error}");
+        let served = set.detectors().find(|d| d.name() == "inbox-rule").unwrap();
+        assert_eq!(served.origin(), plugin.display().to_string());
+
+        std::fs::remove_file(&plugin).unwrap();
+        let change = watcher.next_timeout(wait).expect("a change");
+        assert!(matches!(set.apply(change), Applied::Removed { .. }));
+        let served = set.detectors().find(|d| d.name() == "inbox-rule").unwrap();
+        assert_eq!(served.origin(), "bundled:inbox-rule");
+    }
+}
