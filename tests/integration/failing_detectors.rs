@@ -43,12 +43,13 @@ const MISBEHAVING: [(&str, &str, &str, &str); 7] = [
     ),
 ];
 
-/// Limits small enough that the tests are quick: a one-second time budget
-/// (ample for the others on a busy machine) and a 64 MiB memory cap; the
+/// Limits small enough that the tests are quick: a two-second time budget
+/// (ample for the others on a busy machine: copying out the flood takes a
+/// few hundred milliseconds in a debug build) and a 64 MiB memory cap; the
 /// output limit keeps its default of 16 MiB. Batches of two records, so the inputs make more
 /// batches than the quarantine needs.
 const CONFIG: &str = "data_dir = \"history\"\nplugins = \"plugins\"\nbatch_records = 2\n\
-                      [limits]\ncall_timeout_ms = 1000\nmemory_bytes = 67108864\n";
+                      [limits]\ncall_timeout_ms = 2000\nmemory_bytes = 67108864\n";
 
 #[test]
 fn misbehaving_detectors_fail_alone_and_are_quarantined() {

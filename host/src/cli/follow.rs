@@ -24,7 +24,10 @@ pub(super) fn follow(pipeline: &mut Pipeline, inputs: &[PathBuf]) -> anyhow::Res
     let flag = stop.clone();
     ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst))
         .context("installing the interrupt handler")?;
-    pipeline.watch_plugins()?;
+    // Following goes on without reloads rather than not at all.
+    if let Err(e) = pipeline.watch_plugins() {
+        tracing::error!("{e}; new versions of detectors are not loaded until a restart");
+    }
     tracing::info!(inputs = inputs.len(), "following inputs; interrupt to stop");
 
     let mut readers: BTreeMap<PathBuf, FileReader> = BTreeMap::new();
