@@ -9,9 +9,11 @@
 //! 3. [`enrich`] fills locations from a geo database and device owners from
 //!    an asset table, where the log left them empty.
 //! 4. [`runtime`] runs the sandboxed Wasm detectors over event batches.
-//! 5. [`store`] keeps events, findings and dead letters as Parquet history
-//!    and answers SQL over it.
-//! 6. [`pipeline`] wires the stages into a run; [`cli`] is the command line.
+//! 5. [`store`] keeps events, findings, dead letters and detector runs as
+//!    Parquet history and answers SQL over it.
+//! 6. [`pipeline`] wires the stages into a run, reloading detectors as
+//!    their files change; [`cli`] is the command line and [`server`] the
+//!    HTTP side (`GET /metrics`).
 //!
 //! Records in = events + dead letters, always: nothing is dropped silently.
 
@@ -21,4 +23,5 @@ pub mod ingest;
 pub mod normalize;
 pub mod pipeline;
 pub mod runtime;
+pub mod server;
 pub mod store;

@@ -4,13 +4,10 @@
 //! where the last one stopped.
 
 use std::io::Write;
-use std::process::{Child, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Stdio;
+use std::time::Duration;
 
-use super::support::{count, palisade, workspace};
-
-/// How long the test waits for the follower to catch up before failing.
-const PATIENCE: Duration = Duration::from_secs(60);
+use super::support::{count, interrupt, palisade, wait_for_events, workspace};
 
 #[test]
 fn appended_lines_and_new_files_are_read_until_interrupted() {
@@ -129,32 +126,4 @@ fn a_restarted_follower_resumes_where_it_stopped() {
         count(&data, "select count(distinct event_id) from events"),
         lines.len() as i64
     );
-}
-
-/// Polls history until it holds `want` events.
-fn wait_for_events(follower: &mut Child, data: &std::path::Path, want: i64) {
-    let start = Instant::now();
-    loop {
-        if let Some(status) = follower.try_wait().unwrap() {
-            panic!("the follower exited early: {status}");
-        }
-        let events = data.join("events");
-        if events.exists() && count(data, "select count(*) from events") >= want {
-            return;
-        }
-        assert!(
-            start.elapsed() < PATIENCE,
-            "fewer than {want} events after {PATIENCE:?}"
-        );
-        std::thread::sleep(Duration::from_millis(200));
-    }
-}
-
-/// Sends SIGTERM, as a service manager stopping the host would.
-fn interrupt(follower: &Child) {
-    let status = std::process::Command::new("kill")
-        .args(["-TERM", &follower.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
 }

@@ -1,7 +1,8 @@
 //! Paths, runs and queries shared by the integration tests.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Child, Command, Output};
+use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
@@ -96,4 +97,35 @@ pub fn count(data_dir: &Path, query: &str) -> i64 {
 /// Standard output as text.
 pub fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// How long a test waits for a follower to catch up before failing.
+pub const PATIENCE: Duration = Duration::from_secs(60);
+
+/// Polls history until it holds `want` events.
+pub fn wait_for_events(follower: &mut Child, data: &std::path::Path, want: i64) {
+    let start = Instant::now();
+    loop {
+        if let Some(status) = follower.try_wait().unwrap() {
+            panic!("the follower exited early: {status}");
+        }
+        let events = data.join("events");
+        if events.exists() && count(data, "select count(*) from events") >= want {
+            return;
+        }
+        assert!(
+            start.elapsed() < PATIENCE,
+            "fewer than {want} events after {PATIENCE:?}"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+/// Sends SIGTERM, as a service manager stopping the host would.
+pub fn interrupt(follower: &Child) {
+    let status = std::process::Command::new("kill")
+        .args(["-TERM", &follower.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
 }

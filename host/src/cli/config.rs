@@ -7,7 +7,7 @@
 //! geoip = "GeoLite2-City.mmdb"    # locations for addresses (optional)
 //! assets = "assets.csv"           # devices and their owners (optional)
 //! batch_records = 8192            # records per batch (optional)
-//! quarantine_after = 3            # failures in a row (optional)
+//! quarantine_after = 3            # failures in a row before quarantine
 //!
 //! [limits]                        # per detector instance (optional)
 //! memory_bytes = 268435456
@@ -19,6 +19,9 @@
 //! ```
 //!
 //! Relative paths are relative to the folder of the configuration file.
+//! While following, the plugins folder is watched: new and changed
+//! components are swapped in, removed ones unloaded (see
+//! [`crate::pipeline::PluginWatcher`]).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -47,7 +50,8 @@ pub struct Config {
     /// Records per batch.
     #[serde(default = "default_batch_records")]
     pub batch_records: usize,
-    /// Failures in a row before a detector is quarantined.
+    /// Failures in a row before a detector is quarantined (default 3): it
+    /// gets no more batches until a new version of it is loaded.
     #[serde(default = "default_quarantine_after")]
     pub quarantine_after: u32,
     /// Limits of every detector instance.

@@ -1,4 +1,5 @@
-//! Following inputs like `tail -F` until interrupted.
+//! Following inputs like `tail -F` until interrupted, with the plugins
+//! folder watched so new detector versions are swapped in as they land.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -23,6 +24,10 @@ pub(super) fn follow(pipeline: &mut Pipeline, inputs: &[PathBuf]) -> anyhow::Res
     let flag = stop.clone();
     ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst))
         .context("installing the interrupt handler")?;
+    // Following goes on without reloads rather than not at all.
+    if let Err(e) = pipeline.watch_plugins() {
+        tracing::error!("{e}; new versions of detectors are not loaded until a restart");
+    }
     tracing::info!(inputs = inputs.len(), "following inputs; interrupt to stop");
 
     let mut readers: BTreeMap<PathBuf, FileReader> = BTreeMap::new();
@@ -31,6 +36,9 @@ pub(super) fn follow(pipeline: &mut Pipeline, inputs: &[PathBuf]) -> anyhow::Res
     let mut unflushed = false;
     loop {
         let stopping = stop.load(Ordering::SeqCst);
+        // New versions are swapped in between batches in `drain`; this
+        // also takes them when no record arrives.
+        pipeline.apply_plugin_changes();
         open_new_files(pipeline, inputs, &mut readers, &mut refused);
         for reader in readers.values_mut() {
             let before = pipeline.summary().records_read;
@@ -45,7 +53,7 @@ pub(super) fn follow(pipeline: &mut Pipeline, inputs: &[PathBuf]) -> anyhow::Res
         if stopping {
             return Ok(());
         }
-        std::thread::sleep(POLL);
+        pipeline.idle(POLL);
     }
 }
 

@@ -33,12 +33,14 @@ pub enum Command {
     /// With --once, processes the files and folders given and exits: 0 when
     /// every record was either turned into events or kept as a dead letter.
     /// With --config and without --once, follows the configured inputs
-    /// (appended lines, new files) until interrupted, then flushes and exits;
-    /// a later run resumes each input where this one left it. Detectors keep
-    /// what they learned across runs that share a data folder.
+    /// (appended lines, new files) and swaps in new versions of the
+    /// components in the plugins folder, until interrupted; then flushes and
+    /// exits. A later run resumes each input where this one left it, and
+    /// detectors keep what they learned across runs that share a data
+    /// folder.
     Run(run::RunArgs),
     /// Run a read-only SQL query over history (tables: events, findings,
-    /// dead_letters; each has a `day` partition column).
+    /// dead_letters, detector_runs; each has a `day` partition column).
     Sql(sql::SqlArgs),
     /// List the detectors that would run: bundled ones and those in
     /// --plugins.

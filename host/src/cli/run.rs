@@ -11,6 +11,7 @@ use super::config::Config;
 use super::follow;
 use crate::pipeline::{DetectorSet, Pipeline, PipelineOptions};
 use crate::runtime::{ComponentCache, DetectorEngine, Limits, MemoryStateStore};
+use crate::server::MetricsServer;
 
 /// Arguments of `palisade run`.
 #[derive(Debug, Args)]
@@ -40,6 +41,10 @@ pub struct RunArgs {
     /// Where compiled components are cached [default: ~/.cache/palisade].
     #[arg(long, value_name = "DIR")]
     pub cache_dir: Option<PathBuf>,
+    /// Serve `GET /metrics` (Prometheus text format) at this address, such
+    /// as 127.0.0.1:9464, while the run lasts.
+    #[arg(long, value_name = "ADDR")]
+    pub listen: Option<std::net::SocketAddr>,
     /// Log files and folders to read (plain or .gz), in addition to the
     /// configuration's inputs.
     #[arg(value_name = "PATH")]
@@ -92,6 +97,11 @@ pub(super) fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     }
 
     let mut pipeline = Pipeline::start(&options).context("starting the pipeline")?;
+    let _server = args
+        .listen
+        .map(|addr| MetricsServer::start(addr, pipeline.metrics()))
+        .transpose()
+        .context("starting the metrics server")?;
     if args.once {
         pipeline
             .process_paths(&inputs)

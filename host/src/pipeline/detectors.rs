@@ -1,11 +1,15 @@
-//! The detectors of a run: loading them, sending them batches, and
-//! quarantining the ones that keep failing.
+//! The detectors of a run: loading them, sending them batches, swapping in
+//! new versions, and quarantining the ones that keep failing.
 
-use std::path::Path;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Instant;
 
 use arrow::record_batch::RecordBatch;
 
+use super::reload::PluginChange;
+use super::runs::DetectorRun;
 use crate::runtime::{
     CallReport, Detector, DetectorEngine, DetectorFailure, DetectorSettings, DetectorSource,
     LoadError, StateStore, bundled_detectors,
@@ -24,15 +28,46 @@ pub struct FailedCall {
     pub batch: u64,
 }
 
-/// What one batch gave: findings per detector and failures.
+/// What one batch gave: findings per detector, every call's record, and
+/// failures.
 #[derive(Debug, Default)]
 pub struct BatchOutcome {
     /// Stamped findings, by detector name.
     pub findings: Vec<(String, RecordBatch)>,
+    /// One record per call made.
+    pub runs: Vec<DetectorRun>,
     /// Calls that failed.
     pub failures: Vec<FailedCall>,
     /// Detectors quarantined by this batch.
     pub quarantined: Vec<String>,
+}
+
+/// What applying a [`PluginChange`] did.
+#[derive(Debug)]
+pub enum Applied {
+    /// A detector started serving: new, or a new version of one.
+    Loaded {
+        /// Its name.
+        name: String,
+        /// Its version.
+        version: String,
+        /// Whether it replaced a quarantined version.
+        lifted_quarantine: bool,
+    },
+    /// The change was refused; the old version, if any, keeps serving.
+    Failed {
+        /// The component file.
+        path: PathBuf,
+        /// Why.
+        error: String,
+    },
+    /// A detector was unloaded with its file.
+    Removed {
+        /// Its name.
+        name: String,
+    },
+    /// Nothing to do (a removed file that served no detector).
+    Nothing,
 }
 
 struct Slot {
@@ -41,11 +76,22 @@ struct Slot {
     quarantined: bool,
 }
 
+impl Slot {
+    fn new(detector: Detector) -> Self {
+        Slot {
+            detector,
+            consecutive_failures: 0,
+            quarantined: false,
+        }
+    }
+}
+
 /// The loaded detectors and their failure counts.
 pub struct DetectorSet {
     slots: Vec<Slot>,
     quarantine_after: u32,
     batches: u64,
+    bundled: BTreeMap<String, DetectorSource>,
 }
 
 impl DetectorSet {
@@ -83,9 +129,15 @@ impl DetectorSet {
         }
 
         let mut loaded: Vec<Detector> = Vec::new();
+        let mut bundled = BTreeMap::new();
         for source in &sources {
             match engine.load(source, settings, state.clone()) {
-                Ok(detector) => place(&mut loaded, detector, &mut errors),
+                Ok(detector) => {
+                    if source.origin.starts_with("bundled:") {
+                        bundled.insert(detector.name().to_owned(), source.clone());
+                    }
+                    place(&mut loaded, detector, &mut errors);
+                }
                 Err(e) => {
                     tracing::error!(plugin = %source.origin, "detector not loaded: {e}");
                     errors.push(e);
@@ -101,22 +153,13 @@ impl DetectorSet {
                 "detector loaded"
             );
         }
-        let slots = loaded
-            .into_iter()
-            .map(|detector| Slot {
-                detector,
-                consecutive_failures: 0,
-                quarantined: false,
-            })
-            .collect();
-        (
-            DetectorSet {
-                slots,
-                quarantine_after,
-                batches: 0,
-            },
-            errors,
-        )
+        let set = DetectorSet {
+            slots: loaded.into_iter().map(Slot::new).collect(),
+            quarantine_after: quarantine_after.max(1),
+            batches: 0,
+            bundled,
+        };
+        (set, errors)
     }
 
     /// The loaded detectors.
@@ -124,11 +167,25 @@ impl DetectorSet {
         self.slots.iter().map(|s| &s.detector)
     }
 
+    /// The bundled detectors' components, by detector name: what comes
+    /// back when a plugin that replaced one is removed.
+    pub fn bundled_sources(&self) -> &BTreeMap<String, DetectorSource> {
+        &self.bundled
+    }
+
+    /// Whether the detector `name` is quarantined.
+    pub fn is_quarantined(&self, name: &str) -> bool {
+        self.slots
+            .iter()
+            .any(|s| s.quarantined && s.detector.name() == name)
+    }
+
     /// Sends `events` to every detector that is not quarantined, in
     /// parallel, and gathers what they return.
     pub fn detect(&mut self, events: &RecordBatch) -> BatchOutcome {
         self.batches += 1;
         let batch = self.batches;
+        let sent_at = chrono::Utc::now().timestamp_micros();
         let reports: Vec<Option<CallReport>> = std::thread::scope(|scope| {
             let handles: Vec<_> = self
                 .slots
@@ -146,6 +203,9 @@ impl DetectorSet {
         let mut outcome = BatchOutcome::default();
         for (slot, report) in self.slots.iter_mut().zip(reports) {
             let Some(report) = report else { continue };
+            outcome
+                .runs
+                .push(DetectorRun::of(&slot.detector, &report, batch, sent_at));
             let name = slot.detector.name().to_owned();
             match report.outcome {
                 Ok(findings) => {
@@ -177,6 +237,107 @@ impl DetectorSet {
         }
         outcome
     }
+
+    /// Applies a change of the plugins folder between two batches.
+    ///
+    /// A new version replaces the detector of the same name (its failure
+    /// count and quarantine are cleared; its state, kept by name, carries
+    /// over); a removed file unloads its detector, bringing back the
+    /// bundled one it had replaced. A component whose name is already
+    /// served by another plugin file is refused.
+    pub fn apply(&mut self, change: PluginChange) -> Applied {
+        match change {
+            PluginChange::Loaded {
+                detector, landed, ..
+            } => self.swap_in(detector, landed),
+            PluginChange::Failed { path, error } => Applied::Failed {
+                path,
+                error: error.to_string(),
+            },
+            PluginChange::Removed { path, fallback } => self.remove(&path, fallback),
+        }
+    }
+
+    fn swap_in(&mut self, detector: Detector, landed: Instant) -> Applied {
+        let name = detector.name().to_owned();
+        let version = detector.description().version.clone();
+        let same_name = self.slots.iter().position(|s| s.detector.name() == name);
+        let same_file = self
+            .slots
+            .iter()
+            .position(|s| s.detector.origin() == detector.origin());
+        let index = match (same_name, same_file) {
+            (Some(i), _) => {
+                let existing = self.slots[i].detector.origin();
+                let replaceable = existing == detector.origin() || existing.starts_with("bundled:");
+                if !replaceable {
+                    return Applied::Failed {
+                        path: PathBuf::from(detector.origin()),
+                        error: LoadError::Duplicate {
+                            name,
+                            first: existing.to_owned(),
+                            second: detector.origin().to_owned(),
+                        }
+                        .to_string(),
+                    };
+                }
+                i
+            }
+            // The file now describes another name: its old detector goes.
+            (None, Some(i)) => i,
+            (None, None) => {
+                tracing::info!(
+                    plugin = %name,
+                    version = %version,
+                    origin = detector.origin(),
+                    "detector loaded"
+                );
+                self.slots.push(Slot::new(detector));
+                return Applied::Loaded {
+                    name,
+                    version,
+                    lifted_quarantine: false,
+                };
+            }
+        };
+        let old = std::mem::replace(&mut self.slots[index], Slot::new(detector));
+        tracing::info!(
+            plugin = %name,
+            version = %version,
+            previous = %old.detector.description().version,
+            origin = self.slots[index].detector.origin(),
+            after_ms = landed.elapsed().as_millis(),
+            "detector reloaded"
+        );
+        Applied::Loaded {
+            name,
+            version,
+            lifted_quarantine: old.quarantined,
+        }
+    }
+
+    fn remove(&mut self, path: &Path, fallback: Option<Detector>) -> Applied {
+        let origin = path.display().to_string();
+        let Some(index) = self
+            .slots
+            .iter()
+            .position(|s| s.detector.origin() == origin)
+        else {
+            return Applied::Nothing;
+        };
+        let name = self.slots[index].detector.name().to_owned();
+        match fallback {
+            Some(bundled) => {
+                tracing::info!(plugin = %name, "plugin removed; the bundled detector serves again");
+                self.slots[index] = Slot::new(bundled);
+            }
+            None => {
+                tracing::info!(plugin = %name, origin, "plugin removed; detector unloaded");
+                self.slots.remove(index);
+            }
+        }
+        Applied::Removed { name }
+    }
 }
 
 /// Adds `detector`, replacing a bundled one of the same name; two plugins
@@ -203,7 +364,7 @@ fn place(loaded: &mut Vec<Detector>, detector: Detector, errors: &mut Vec<LoadEr
 }
 
 /// The `.wasm` files directly in `dir`, sorted.
-fn plugin_files(dir: &Path) -> Result<Vec<std::path::PathBuf>, LoadError> {
+pub(super) fn plugin_files(dir: &Path) -> Result<Vec<PathBuf>, LoadError> {
     let read_err = |source| LoadError::Read {
         path: dir.to_owned(),
         source,
@@ -212,8 +373,13 @@ fn plugin_files(dir: &Path) -> Result<Vec<std::path::PathBuf>, LoadError> {
         .map_err(read_err)?
         .filter_map(Result::ok)
         .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "wasm") && p.is_file())
+        .filter(|p| is_component_file(p) && p.is_file())
         .collect();
     files.sort();
     Ok(files)
+}
+
+/// Whether `path` names a component file (`.wasm`).
+pub(super) fn is_component_file(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e == "wasm")
 }

@@ -6,9 +6,16 @@
 //! `events` table and sent to every detector; findings and dead letters are
 //! appended to their tables. [`RunSummary`] counts what happened, and its
 //! invariant is checked at the end of every run: records read = records
-//! that gave events + dead letters.
+//! that gave events + dead letters. Every detector call is recorded in the
+//! `detector_runs` table ([`DetectorRun`]) and in the [`Metrics`].
+//!
+//! In follow mode, [`Pipeline::watch_plugins`] starts a [`PluginWatcher`]
+//! that prepares new versions of detectors off the hot path; the pipeline
+//! swaps them in between two batches ([`Pipeline::apply_plugin_changes`]).
 
 mod detectors;
+mod reload;
+mod runs;
 mod summary;
 
 use std::path::{Path, PathBuf};
@@ -23,16 +30,21 @@ use crate::normalize::{EventBatchBuilder, dead_letters_to_batch};
 use crate::runtime::{
     ComponentCache, DetectorEngine, DetectorSettings, Limits, LoadError, StateStore,
 };
+use crate::server::Metrics;
 use crate::store::{Checkpoint, CheckpointError, HistoryWriter, StoreError, Table};
 
-pub use detectors::{BatchOutcome, DetectorSet, FailedCall};
+pub use detectors::{Applied, BatchOutcome, DetectorSet, FailedCall};
+pub use reload::{DEBOUNCE, PluginChange, PluginWatcher, ReloadContext};
+pub use runs::{DetectorRun, runs_to_batch};
 pub use summary::RunSummary;
 
 /// Records per chunk read from one file: the size of the batches detectors
 /// see.
 pub const DEFAULT_BATCH_RECORDS: usize = 8_192;
 
-/// Detector failures in a row before a detector is quarantined.
+/// Detector failures in a row before a detector is quarantined: it gets no
+/// more batches until a new version of it is loaded. Protects the run's
+/// time from a detector that fails on everything. Default 3.
 pub const DEFAULT_QUARANTINE_AFTER: u32 = 3;
 
 /// What a run needs to start.
@@ -94,6 +106,14 @@ pub enum PipelineError {
     /// The detector engine could not start.
     #[error(transparent)]
     Engine(#[from] LoadError),
+    /// The plugins folder could not be watched.
+    #[error("watching plugins folder `{dir}`: {source}")]
+    Watch {
+        /// The folder.
+        dir: PathBuf,
+        /// The cause.
+        source: notify::Error,
+    },
     /// Normalized events could not be packed into a batch.
     #[error("packing events from `{file}`: {message}")]
     Batch {
@@ -113,8 +133,12 @@ pub struct Pipeline {
     batch_records: usize,
     summary: RunSummary,
     started: Instant,
-    // Kept alive for the detectors' time budgets: it owns the epoch ticker.
-    _engine: DetectorEngine,
+    metrics: Arc<Metrics>,
+    watcher: Option<PluginWatcher>,
+    // Also keeps the epoch ticker of the detectors' time budgets alive.
+    engine: Arc<DetectorEngine>,
+    plugins_dir: Option<PathBuf>,
+    settings: DetectorSettings,
 }
 
 impl Pipeline {
@@ -133,7 +157,7 @@ impl Pipeline {
             .cache_dir
             .clone()
             .map_or_else(ComponentCache::disabled, ComponentCache::in_dir);
-        let engine = DetectorEngine::new(cache, options.limits)?;
+        let engine = Arc::new(DetectorEngine::new(cache, options.limits)?);
         let checkpoint = Arc::new(Checkpoint::open(&options.data_dir)?);
         let state: Arc<dyn StateStore> = checkpoint.clone();
         let (detectors, load_errors) = DetectorSet::load(
@@ -158,8 +182,97 @@ impl Pipeline {
             batch_records: options.batch_records.max(1),
             summary,
             started: Instant::now(),
-            _engine: engine,
+            metrics: Arc::new(Metrics::new()),
+            watcher: None,
+            engine,
+            plugins_dir: options.plugins_dir.clone(),
+            settings: options.detector_settings.clone(),
         })
+    }
+
+    /// The run's metrics, for the HTTP server.
+    pub fn metrics(&self) -> Arc<Metrics> {
+        self.metrics.clone()
+    }
+
+    /// Starts watching the plugins folder, if one is configured: new and
+    /// changed components are prepared in the background and swapped in
+    /// between two batches; removed ones are unloaded.
+    ///
+    /// # Errors
+    ///
+    /// [`PipelineError::Watch`] when the folder cannot be watched.
+    pub fn watch_plugins(&mut self) -> Result<(), PipelineError> {
+        let Some(dir) = self.plugins_dir.clone() else {
+            return Ok(());
+        };
+        let context = ReloadContext {
+            engine: self.engine.clone(),
+            settings: self.settings.clone(),
+            state: self.checkpoint.clone(),
+        };
+        let watcher = PluginWatcher::start(&dir, &self.detectors, context)
+            .map_err(|source| PipelineError::Watch { dir, source })?;
+        self.watcher = Some(watcher);
+        Ok(())
+    }
+
+    /// Swaps in every change the plugin watcher has prepared. Called
+    /// between two batches; does nothing when no watcher runs.
+    pub fn apply_plugin_changes(&mut self) {
+        while let Some(change) = self.watcher.as_ref().and_then(PluginWatcher::try_next) {
+            self.apply_plugin_change(change);
+        }
+    }
+
+    /// Waits up to `timeout` for a prepared change of the plugins folder
+    /// and applies it at once; sleeps when no watcher runs. Lets an idle
+    /// follower serve a new version as soon as it is ready instead of at
+    /// its next poll.
+    pub fn idle(&mut self, timeout: std::time::Duration) {
+        match &self.watcher {
+            Some(watcher) => {
+                if let Some(change) = watcher.next_timeout(timeout) {
+                    self.apply_plugin_change(change);
+                }
+            }
+            None => std::thread::sleep(timeout),
+        }
+    }
+
+    /// Applies one prepared change of the plugins folder and counts it.
+    pub fn apply_plugin_change(&mut self, change: PluginChange) {
+        match self.detectors.apply(change) {
+            Applied::Loaded {
+                name,
+                version,
+                lifted_quarantine,
+            } => {
+                if lifted_quarantine {
+                    tracing::info!(plugin = %name, %version, "a new version lifts the quarantine");
+                }
+                if !self.summary.detectors.contains(&name) {
+                    self.summary.detectors.push(name);
+                }
+                self.summary.reloads += 1;
+                self.metrics.add_reload("loaded");
+            }
+            Applied::Failed { path, error } => {
+                tracing::warn!(
+                    plugin = %path.display(),
+                    "new version not loaded; the old one keeps serving: {error}"
+                );
+                self.summary
+                    .reload_failures
+                    .push(format!("{}: {error}", path.display()));
+                self.metrics.add_reload("failed");
+            }
+            Applied::Removed { .. } => {
+                self.summary.reloads += 1;
+                self.metrics.add_reload("removed");
+            }
+            Applied::Nothing => {}
+        }
     }
 
     /// Processes every file under `paths` (files and folders, recursively).
@@ -210,6 +323,8 @@ impl Pipeline {
             self.summary.records_normalized += chunk.records_read - chunk.dead_letters.len() as u64;
             if !chunk.dead_letters.is_empty() {
                 self.summary.dead_letters += chunk.dead_letters.len() as u64;
+                self.metrics
+                    .add_dead_letters(chunk.dead_letters.len() as u64);
                 let now = chrono::Utc::now().timestamp_micros();
                 let batch = dead_letters_to_batch(&chunk.dead_letters, now);
                 self.history.append(Table::DeadLetters, &batch)?;
@@ -220,6 +335,7 @@ impl Pipeline {
                     file: reader.path().display().to_string(),
                     message: e.to_string(),
                 })?;
+            self.apply_plugin_changes();
             self.process_events(&events)?;
             self.checkpoint.set_position(reader.path(), chunk.position);
         }
@@ -236,12 +352,23 @@ impl Pipeline {
             return Ok(());
         }
         self.summary.events += events.num_rows() as u64;
+        self.metrics.add_events(events.num_rows() as u64);
         self.history.append(Table::Events, events)?;
         let outcome = self.detectors.detect(events);
         for (detector, findings) in &outcome.findings {
             *self.summary.findings.entry(detector.clone()).or_default() +=
                 findings.num_rows() as u64;
             self.history.append(Table::Findings, findings)?;
+        }
+        if !outcome.runs.is_empty() {
+            for run in &outcome.runs {
+                self.metrics.record_run(run);
+            }
+            let runs = runs_to_batch(self.history.run_id(), &outcome.runs);
+            self.history.append(Table::DetectorRuns, &runs)?;
+        }
+        for name in &outcome.quarantined {
+            self.metrics.add_quarantine(name);
         }
         self.summary.failures.extend(outcome.failures);
         self.summary.quarantined.extend(outcome.quarantined);

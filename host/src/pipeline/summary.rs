@@ -31,6 +31,11 @@ pub struct RunSummary {
     pub input_errors: Vec<String>,
     /// Detectors that could not be loaded, with why.
     pub load_errors: Vec<String>,
+    /// New versions swapped in and detectors unloaded while following.
+    pub reloads: u64,
+    /// New versions refused while following (the old one kept serving),
+    /// with the file and why.
+    pub reload_failures: Vec<String>,
     /// Wall time of the run.
     pub elapsed: Duration,
 }
@@ -79,6 +84,12 @@ impl fmt::Display for RunSummary {
         }
         for error in &self.load_errors {
             writeln!(f, "  not loaded: {error}")?;
+        }
+        if self.reloads > 0 {
+            writeln!(f, "  reloads: {}", self.reloads)?;
+        }
+        for error in &self.reload_failures {
+            writeln!(f, "  reload refused: {error}")?;
         }
         Ok(())
     }

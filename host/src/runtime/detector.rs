@@ -80,7 +80,9 @@ pub struct CallReport {
     pub rows: usize,
     /// Wall time of the call, including encoding and validation.
     pub duration: Duration,
-    /// Largest linear memory of the instance so far, in bytes.
+    /// Largest linear memory of the instance that served the call, in
+    /// bytes: the high-water mark of the store's memory limiter, kept even
+    /// when a failure drops the instance.
     pub memory_bytes: usize,
     /// The findings (stamped, with the finding schema), or why the call
     /// failed.
@@ -111,6 +113,9 @@ pub struct Detector {
     limits: Limits,
     state: Arc<dyn StateStore>,
     live: Option<Live>,
+    /// Largest linear memory of the last instance that served a call,
+    /// kept when a failed call drops the instance.
+    peak_memory: usize,
 }
 
 impl Detector {
@@ -172,6 +177,7 @@ impl Detector {
             limits,
             state,
             live: Some(live),
+            peak_memory: 0,
         })
     }
 
@@ -222,10 +228,7 @@ impl Detector {
         CallReport {
             rows,
             duration: started.elapsed(),
-            memory_bytes: self
-                .live
-                .as_ref()
-                .map_or(0, |live| live.store.data().memory.peak),
+            memory_bytes: self.peak_memory,
             outcome,
         }
     }
@@ -264,6 +267,7 @@ impl Detector {
             return outcome;
         };
         let sandbox = live.store.data_mut();
+        self.peak_memory = sandbox.memory.peak;
         if sandbox.logs_dropped > 0 {
             tracing::debug!(
                 plugin = %self.description.name,

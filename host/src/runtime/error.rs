@@ -115,15 +115,16 @@ pub enum DetectorFailure {
 }
 
 impl DetectorFailure {
-    /// A short, stable name of the failure's kind, for metrics and tables.
+    /// A short, stable name of the failure's kind: the `outcome` of the
+    /// `detector_runs` table and the `cause` label of the metrics. Output
+    /// that is too large counts as bad output; the message tells which.
     pub fn cause(&self) -> &'static str {
         match self {
             DetectorFailure::Trap(_) => "trap",
             DetectorFailure::Timeout(_) => "timeout",
-            DetectorFailure::MemoryLimit { .. } => "memory_limit",
-            DetectorFailure::OutputTooLarge { .. } => "output_too_large",
-            DetectorFailure::BadOutput(_) => "bad_output",
-            DetectorFailure::Reported(_) => "reported_error",
+            DetectorFailure::MemoryLimit { .. } => "memory",
+            DetectorFailure::OutputTooLarge { .. } | DetectorFailure::BadOutput(_) => "bad_output",
+            DetectorFailure::Reported(_) => "detector_error",
             DetectorFailure::Restart(_) => "restart",
         }
     }

@@ -1,12 +1,13 @@
 //! Validating what a detector returns and stamping it into findings.
 
-use std::io::Cursor;
 use std::sync::Arc;
 
 use arrow::array::{Array, ArrayRef, AsArray, ListArray, StringArray, make_array, new_null_array};
+use arrow::buffer::Buffer;
 use arrow::compute::concat_batches;
 use arrow::datatypes::{SchemaRef, TimestampMicrosecondType, UInt8Type};
-use arrow::ipc::reader::StreamReader;
+use arrow::error::ArrowError;
+use arrow::ipc::reader::StreamDecoder;
 use arrow::record_batch::RecordBatch;
 use palisade_schemas::{Column, DETECTOR_OUTPUT_COLUMNS, FINDING_COLUMNS, column, finding_schema};
 use sha2::{Digest, Sha256};
@@ -129,13 +130,28 @@ fn list_values(list: Option<&ListArray>, row: usize) -> Vec<String> {
     ids
 }
 
+/// Decodes a findings stream.
+///
+/// Uses the push decoder, which only ever holds bytes it was given: the
+/// blocking `StreamReader` allocates whatever length a message header
+/// claims, so four bytes of text from a hostile detector made the host
+/// zero two gigabytes.
 fn decode(output: &[u8]) -> Result<RecordBatch, DetectorFailure> {
     let bad = |e: arrow::error::ArrowError| {
         DetectorFailure::BadOutput(format!("decoding the Arrow IPC stream: {e}"))
     };
-    let reader = StreamReader::try_new(Cursor::new(output), None).map_err(bad)?;
-    let schema: SchemaRef = reader.schema();
-    let batches = reader.collect::<Result<Vec<_>, _>>().map_err(bad)?;
+    let mut decoder = StreamDecoder::new();
+    let mut buffer = Buffer::from(output);
+    let mut batches = Vec::new();
+    while let Some(batch) = decoder.decode(&mut buffer).map_err(bad)? {
+        batches.push(batch);
+    }
+    decoder.finish().map_err(bad)?;
+    let schema: SchemaRef = match (batches.first(), decoder.schema()) {
+        (Some(batch), _) => batch.schema(),
+        (None, Some(schema)) => schema,
+        (None, None) => return Err(bad(ArrowError::IpcError("no schema".into()))),
+    };
     concat_batches(&schema, &batches).map_err(bad)
 }
 

@@ -27,7 +27,19 @@
 //! of the same input gives the same findings. Each instance is bounded by
 //! [`Limits`]: a memory cap, a time budget per call (epoch interruption) and
 //! a largest output. Breaking a limit, trapping, or returning malformed
-//! output is a [`DetectorFailure`] of that detector alone.
+//! output is a [`DetectorFailure`] of that detector alone; its
+//! [`DetectorFailure::cause`] is the `outcome` the pipeline records for the
+//! call in the `detector_runs` table.
+//!
+//! # Loading and reloading
+//!
+//! [`DetectorEngine::load`] is the one way in: compile (or take from the
+//! [`ComponentCache`]), instantiate, describe, configure. The engine is
+//! shared with the pipeline's reload thread, which prepares new versions
+//! off the hot path while the old ones serve; the pipeline swaps them in
+//! between two batches (see [`crate::pipeline::PluginWatcher`]). A failed
+//! load touches no running detector, and a new version finds the state of
+//! the old one, because state is scoped by the detector's name.
 
 mod bindings;
 mod bundled;

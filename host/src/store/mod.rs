@@ -1,6 +1,8 @@
 //! History: every event, finding and dead letter as Parquet, queried with
 //! SQL.
 //!
+//! The tables are `events`, `findings`, `dead_letters` and `detector_runs`
+//! (one row per detector call, for "which detector is slow or failing").
 //! Each table is a folder under the data folder, partitioned by the UTC day
 //! of its `time` column in Hive style (`events/day=2021-04-26/part-….parquet`),
 //! compressed with zstd. Any Parquet engine can read it; `palisade sql`
@@ -17,7 +19,7 @@ mod writer;
 use std::path::PathBuf;
 
 use arrow::datatypes::SchemaRef;
-use palisade_schemas::{dead_letter_schema, event_schema, finding_schema};
+use palisade_schemas::{dead_letter_schema, detector_run_schema, event_schema, finding_schema};
 
 pub use checkpoint::{CHECKPOINT_FILE, Checkpoint, CheckpointError};
 pub use query::{OutputFormat, QueryError, SqlSession, render};
@@ -32,11 +34,19 @@ pub enum Table {
     Findings,
     /// Records that could not be normalized.
     DeadLetters,
+    /// One row per detector call: rows, findings, duration, memory and
+    /// outcome.
+    DetectorRuns,
 }
 
 impl Table {
     /// Every table, in the order they are registered.
-    pub const ALL: [Table; 3] = [Table::Events, Table::Findings, Table::DeadLetters];
+    pub const ALL: [Table; 4] = [
+        Table::Events,
+        Table::Findings,
+        Table::DeadLetters,
+        Table::DetectorRuns,
+    ];
 
     /// The table's name in SQL and its folder's name.
     pub fn name(self) -> &'static str {
@@ -44,6 +54,7 @@ impl Table {
             Table::Events => "events",
             Table::Findings => "findings",
             Table::DeadLetters => "dead_letters",
+            Table::DetectorRuns => "detector_runs",
         }
     }
 
@@ -53,6 +64,7 @@ impl Table {
             Table::Events => event_schema(),
             Table::Findings => finding_schema(),
             Table::DeadLetters => dead_letter_schema(),
+            Table::DetectorRuns => detector_run_schema(),
         }
     }
 

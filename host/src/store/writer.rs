@@ -99,6 +99,12 @@ impl HistoryWriter {
         })
     }
 
+    /// The writer's start time as it appears in file names: an id of the
+    /// run.
+    pub fn run_id(&self) -> &str {
+        &self.run_id
+    }
+
     /// Appends `batch` to `table`, splitting its rows by day.
     ///
     /// # Errors
