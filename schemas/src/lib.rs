@@ -11,6 +11,7 @@
 //! - [`FINDING_COLUMNS`]: a finding as stored in history, with the
 //!   provenance the host stamps on it.
 //! - [`DEAD_LETTER_COLUMNS`]: a record that could not be normalized.
+//! - [`INCIDENT_COLUMNS`]: an incident, one row per version.
 
 mod columns;
 mod reference;
@@ -19,7 +20,9 @@ use std::sync::Arc;
 
 use arrow_schema::{DataType, Field, Fields, Schema, SchemaRef, TimeUnit};
 
-pub use columns::{DEAD_LETTER_COLUMNS, DETECTOR_OUTPUT_COLUMNS, EVENT_COLUMNS, FINDING_COLUMNS};
+pub use columns::{
+    DEAD_LETTER_COLUMNS, DETECTOR_OUTPUT_COLUMNS, EVENT_COLUMNS, FINDING_COLUMNS, INCIDENT_COLUMNS,
+};
 pub use reference::columns_reference;
 
 /// The WIT package that defines the `detector` world.
@@ -148,6 +151,11 @@ pub fn dead_letter_schema() -> SchemaRef {
     schema_of(DEAD_LETTER_COLUMNS)
 }
 
+/// The schema of incidents in history.
+pub fn incident_schema() -> SchemaRef {
+    schema_of(INCIDENT_COLUMNS)
+}
+
 /// Event columns the host always sends to a detector, whatever it asked for.
 pub const ALWAYS_SENT_EVENT_COLUMNS: &[&str] = &["event_id", "time", "kind"];
 
@@ -162,6 +170,7 @@ mod tests {
             DETECTOR_OUTPUT_COLUMNS,
             FINDING_COLUMNS,
             DEAD_LETTER_COLUMNS,
+            INCIDENT_COLUMNS,
         ] {
             let mut seen = std::collections::HashSet::new();
             for c in table {

@@ -2,7 +2,10 @@
 
 use std::fmt::Write;
 
-use crate::{Column, DEAD_LETTER_COLUMNS, DETECTOR_OUTPUT_COLUMNS, EVENT_COLUMNS, FINDING_COLUMNS};
+use crate::{
+    Column, DEAD_LETTER_COLUMNS, DETECTOR_OUTPUT_COLUMNS, EVENT_COLUMNS, FINDING_COLUMNS,
+    INCIDENT_COLUMNS,
+};
 
 /// The text of `schemas/COLUMNS.md`: every column of every table with its
 /// Arrow type, meaning and OCSF/ECS counterparts.
@@ -14,7 +17,7 @@ pub fn columns_reference() -> String {
          Timestamps are microseconds since the Unix epoch, UTC. A column that is \
          not required may be null.\n",
     );
-    let tables: [(&str, &str, &[Column]); 4] = [
+    let tables: [(&str, &str, &[Column]); 5] = [
         (
             "events",
             "One row per normalized log record.",
@@ -34,6 +37,11 @@ pub fn columns_reference() -> String {
             "dead_letters",
             "Records that could not be normalized.",
             DEAD_LETTER_COLUMNS,
+        ),
+        (
+            "incidents",
+            "Incidents as stored in history: one row per version; the latest `updated_at` is current.",
+            INCIDENT_COLUMNS,
         ),
     ];
     for (name, about, columns) in tables {

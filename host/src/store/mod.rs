@@ -1,8 +1,8 @@
-//! History: every event, finding and dead letter as Parquet, queried with
+//! History: every event, finding, dead letter and incident as Parquet, queried with
 //! SQL.
 //!
 //! Each table is a folder under the data folder, partitioned by the UTC day
-//! of its `time` column in Hive style (`events/day=2021-04-26/part-….parquet`),
+//! of its time column ([`Table::time_column`]) in Hive style (`events/day=2021-04-26/part-….parquet`),
 //! compressed with zstd. Any Parquet engine can read it; `palisade sql`
 //! registers the folders as DataFusion listing tables, with the partition
 //! appearing as a `day` column.
@@ -17,7 +17,7 @@ mod writer;
 use std::path::PathBuf;
 
 use arrow::datatypes::SchemaRef;
-use palisade_schemas::{dead_letter_schema, event_schema, finding_schema};
+use palisade_schemas::{dead_letter_schema, event_schema, finding_schema, incident_schema};
 
 pub use checkpoint::{CHECKPOINT_FILE, Checkpoint, CheckpointError};
 pub use query::{OutputFormat, QueryError, SqlSession, render};
@@ -32,11 +32,18 @@ pub enum Table {
     Findings,
     /// Records that could not be normalized.
     DeadLetters,
+    /// Incidents, one row per version (see [`crate::correlate`]).
+    Incidents,
 }
 
 impl Table {
     /// Every table, in the order they are registered.
-    pub const ALL: [Table; 3] = [Table::Events, Table::Findings, Table::DeadLetters];
+    pub const ALL: [Table; 4] = [
+        Table::Events,
+        Table::Findings,
+        Table::DeadLetters,
+        Table::Incidents,
+    ];
 
     /// The table's name in SQL and its folder's name.
     pub fn name(self) -> &'static str {
@@ -44,6 +51,7 @@ impl Table {
             Table::Events => "events",
             Table::Findings => "findings",
             Table::DeadLetters => "dead_letters",
+            Table::Incidents => "incidents",
         }
     }
 
@@ -53,6 +61,17 @@ impl Table {
             Table::Events => event_schema(),
             Table::Findings => finding_schema(),
             Table::DeadLetters => dead_letter_schema(),
+            Table::Incidents => incident_schema(),
+        }
+    }
+
+    /// The timestamp column whose UTC day partitions the table: `time`, or
+    /// for incidents `first_seen`, so every version of an incident lands in
+    /// the same day folder.
+    pub fn time_column(self) -> &'static str {
+        match self {
+            Table::Incidents => "first_seen",
+            _ => "time",
         }
     }
 
