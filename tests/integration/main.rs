@@ -6,6 +6,7 @@
 
 mod azure_run;
 mod bad_input;
+mod correlate;
 mod enrich;
 mod failing_detectors;
 mod follow;

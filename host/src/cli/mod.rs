@@ -5,6 +5,7 @@
 
 mod config;
 mod follow;
+mod incidents;
 mod run;
 mod sql;
 
@@ -36,8 +37,11 @@ pub enum Command {
     /// (appended lines, new files) until interrupted, then flushes and exits.
     Run(run::RunArgs),
     /// Run a read-only SQL query over history (tables: events, findings,
-    /// dead_letters; each has a `day` partition column).
+    /// dead_letters, incidents; each has a `day` partition column).
     Sql(sql::SqlArgs),
+    /// Print the incidents of a data folder with their stories, latest
+    /// version of each, oldest first.
+    Incidents(incidents::IncidentsArgs),
     /// List the detectors that would run: bundled ones and those in
     /// --plugins.
     Detectors(run::DetectorsArgs),
@@ -52,6 +56,7 @@ pub fn main(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Run(args) => run::run(args),
         Command::Sql(args) => sql::sql(args),
+        Command::Incidents(args) => incidents::incidents(args),
         Command::Detectors(args) => run::list_detectors(args),
     }
 }
