@@ -7,6 +7,7 @@
 mod azure_run;
 mod bad_input;
 mod correlate;
+mod correlate_history;
 mod correlate_panther;
 mod enrich;
 mod failing_detectors;
