@@ -99,7 +99,10 @@ fn the_same_input_twice_gives_the_same_incident_ids() {
             correlator.correlate().unwrap();
         }
     }
-    let again: Vec<String> = correlator.open_incidents().map(|i| i.incident_id.clone()).collect();
+    let again: Vec<String> = correlator
+        .open_incidents()
+        .map(|i| i.incident_id.clone())
+        .collect();
     assert_eq!(again, first);
 }
 

@@ -123,5 +123,8 @@ fn a_bundled_rule_runs_unchanged_over_history() {
         .collect();
     assert_eq!(rows.len(), 1, "{rows:?}");
     assert_eq!(rows[0]["entity"], "alice@corp.example");
-    assert_eq!(rows[0]["finding_ids"], serde_json::json!(["f-login", "f-rule"]));
+    assert_eq!(
+        rows[0]["finding_ids"],
+        serde_json::json!(["f-login", "f-rule"])
+    );
 }

@@ -76,18 +76,26 @@ fn write_blocks(batches: &[RecordBatch], out: &mut dyn Write) -> std::io::Result
         else {
             continue;
         };
-        let byte = |name: &str| batch.column_by_name(name).map(|c| c.as_primitive::<UInt8Type>());
+        let byte = |name: &str| {
+            batch
+                .column_by_name(name)
+                .map(|c| c.as_primitive::<UInt8Type>())
+        };
         let (Some(severity), Some(score)) = (byte("severity"), byte("score")) else {
             continue;
         };
         let rules = batch.column_by_name("rules").map(|c| c.as_list::<i32>());
-        let findings = batch.column_by_name("finding_ids").map(|c| c.as_list::<i32>());
+        let findings = batch
+            .column_by_name("finding_ids")
+            .map(|c| c.as_list::<i32>());
         for row in 0..batch.num_rows() {
             let listed = |list: Option<&arrow::array::ListArray>| {
                 list.map(|l| {
                     let values = l.value(row);
                     let values = values.as_string::<i32>();
-                    (0..values.len()).map(|i| values.value(i).to_owned()).collect::<Vec<_>>()
+                    (0..values.len())
+                        .map(|i| values.value(i).to_owned())
+                        .collect::<Vec<_>>()
                 })
                 .unwrap_or_default()
             };

@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use arrow::array::{
-    Array, ArrayRef, AsArray, ListBuilder, MapBuilder, MapFieldNames, RecordBatch, StringArray, StringBuilder,
-    TimestampMicrosecondArray, UInt8Array,
+    Array, ArrayRef, AsArray, ListBuilder, MapBuilder, MapFieldNames, RecordBatch, StringArray,
+    StringBuilder, TimestampMicrosecondArray, UInt8Array,
 };
 use arrow::datatypes::{TimestampMicrosecondType, UInt8Type};
 use palisade_schemas::{UTC, finding_schema};
@@ -97,7 +97,8 @@ impl Finding {
             .ok_or_else(|| CorrelateError::Findings("no UInt8 column `severity`".into()))?;
         let (id, detector, kind) = (text("finding_id")?, text("detector")?, text("kind")?);
         let (title, summary) = (text("title")?, text("summary")?);
-        let (user, device, domain, ip) = (text("user")?, text("device")?, text("domain")?, text("ip")?);
+        let (user, device, domain, ip) =
+            (text("user")?, text("device")?, text("domain")?, text("ip")?);
         let attrs = batch.column_by_name("attrs").and_then(|c| c.as_map_opt());
 
         let opt = |a: &StringArray, row: usize| a.is_valid(row).then(|| a.value(row).to_owned());
@@ -158,7 +159,9 @@ impl Finding {
                 attrs.keys().append_value(key);
                 attrs.values().append_value(value);
             }
-            attrs.append(true).expect("keys and values have the same length");
+            attrs
+                .append(true)
+                .expect("keys and values have the same length");
         }
         let columns: Vec<ArrayRef> = vec![
             text(|f| &f.finding_id),
@@ -170,7 +173,9 @@ impl Finding {
             text(|_| "correlation-input"),
             text(|_| "correlation-input"),
             text(|f| &f.kind),
-            Arc::new(UInt8Array::from_iter_values(findings.iter().map(|f| f.severity))),
+            Arc::new(UInt8Array::from_iter_values(
+                findings.iter().map(|f| f.severity),
+            )),
             text(|f| &f.title),
             text(|f| &f.summary),
             optional(|f| f.user.as_deref()),

@@ -162,7 +162,8 @@ impl IncidentBuilder {
     /// Takes back an incident saved in history (at start).
     pub fn restore(&mut self, incident: Incident) {
         for id in incident.finding_ids() {
-            self.owner.insert(id.to_owned(), incident.incident_id.clone());
+            self.owner
+                .insert(id.to_owned(), incident.incident_id.clone());
         }
         self.open.insert(incident.incident_id.clone(), incident);
     }
@@ -260,7 +261,9 @@ impl IncidentBuilder {
             .open
             .values()
             .filter(|i| {
-                findings.iter().any(|f| self.owner.get(&f.finding_id) == Some(&i.incident_id))
+                findings
+                    .iter()
+                    .any(|f| self.owner.get(&f.finding_id) == Some(&i.incident_id))
                     || (i.covers(first, last) && !i.entities.is_disjoint(&entities))
             })
             .collect();
@@ -288,7 +291,8 @@ impl IncidentBuilder {
         incident.window = incident.window.max(rule.window);
         for finding in findings {
             if incident.add(finding) {
-                self.owner.insert(finding.finding_id.clone(), target.clone());
+                self.owner
+                    .insert(finding.finding_id.clone(), target.clone());
                 changed = true;
             }
         }
@@ -351,7 +355,8 @@ impl IncidentBuilder {
         let incident = self.open.get_mut(&target)?;
         incident.add(finding);
         incident.appended += 1;
-        self.owner.insert(finding.finding_id.clone(), target.clone());
+        self.owner
+            .insert(finding.finding_id.clone(), target.clone());
         Some(target)
     }
 }

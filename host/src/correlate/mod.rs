@@ -34,6 +34,8 @@ mod restore;
 pub mod rule;
 pub mod runner;
 pub mod story;
+#[doc(hidden)]
+pub mod testdata;
 pub mod window;
 
 use std::path::{Path, PathBuf};

@@ -23,8 +23,7 @@ pub const INCIDENTS_JSONL: &str = "incidents.jsonl";
 pub fn incidents_to_batch(incidents: &[Incident], rules: &[Rule], updated_at: i64) -> RecordBatch {
     let time = |f: fn(&Incident) -> i64| -> ArrayRef {
         Arc::new(
-            TimestampMicrosecondArray::from_iter_values(incidents.iter().map(f))
-                .with_timezone(UTC),
+            TimestampMicrosecondArray::from_iter_values(incidents.iter().map(f)).with_timezone(UTC),
         )
     };
     let list = |f: &dyn Fn(&Incident) -> Vec<String>| -> ArrayRef {
@@ -59,7 +58,9 @@ pub fn incidents_to_batch(incidents: &[Incident], rules: &[Rule], updated_at: i6
         list(&entity_list),
         list(&|i| i.finding_ids().map(str::to_owned).collect()),
         list(&|i| i.rules.iter().cloned().collect()),
-        Arc::new(StringArray::from_iter_values(incidents.iter().map(narrative))),
+        Arc::new(StringArray::from_iter_values(
+            incidents.iter().map(narrative),
+        )),
         Arc::new(
             incidents
                 .iter()

@@ -88,19 +88,38 @@ fn incident_from_row(
     row: usize,
 ) -> Result<Incident, CorrelateError> {
     let bad = |name: &str| CorrelateError::Restore(format!("incidents has no column `{name}`"));
-    let text = |name: &str| batch.column_by_name(name).and_then(|c| c.as_string_opt::<i32>()).ok_or_else(|| bad(name));
-    let byte = |name: &str| batch.column_by_name(name).and_then(|c| c.as_primitive_opt::<UInt8Type>()).ok_or_else(|| bad(name));
+    let text = |name: &str| {
+        batch
+            .column_by_name(name)
+            .and_then(|c| c.as_string_opt::<i32>())
+            .ok_or_else(|| bad(name))
+    };
+    let byte = |name: &str| {
+        batch
+            .column_by_name(name)
+            .and_then(|c| c.as_primitive_opt::<UInt8Type>())
+            .ok_or_else(|| bad(name))
+    };
     let list = |name: &str| -> Result<Vec<String>, CorrelateError> {
-        let column = batch.column_by_name(name).and_then(|c| c.as_list_opt::<i32>()).ok_or_else(|| bad(name))?;
+        let column = batch
+            .column_by_name(name)
+            .and_then(|c| c.as_list_opt::<i32>())
+            .ok_or_else(|| bad(name))?;
         let values = column.value(row);
-        Ok(values.as_string::<i32>().iter().flatten().map(str::to_owned).collect())
+        Ok(values
+            .as_string::<i32>()
+            .iter()
+            .flatten()
+            .map(str::to_owned)
+            .collect())
     };
     let parse_entity = |e: &str| {
         let (k, v) = e.split_once(':').unwrap_or(("user", e));
         (k.to_owned(), v.to_owned())
     };
 
-    let entities: Vec<(String, String)> = list("entities")?.iter().map(|e| parse_entity(e)).collect();
+    let entities: Vec<(String, String)> =
+        list("entities")?.iter().map(|e| parse_entity(e)).collect();
     let rules: BTreeSet<String> = list("rules")?.into_iter().collect();
     let window = correlator
         .rules

@@ -215,8 +215,8 @@ mod tests {
 
     #[test]
     fn a_header_without_a_window_is_refused() {
-        let err = Rule::parse("-- name: x\n-- title: t\n-- severity: 5\nselect 1", "x.sql")
-            .unwrap_err();
+        let err =
+            Rule::parse("-- name: x\n-- title: t\n-- severity: 5\nselect 1", "x.sql").unwrap_err();
         assert_eq!(
             err.to_string(),
             "correlation rule `x.sql`: the header has no `window:` line"

@@ -62,12 +62,12 @@ impl RuleRunner {
         let ctx = window_context(window)?;
         let mut candidates = Vec::new();
         for rule in rules {
-            let batches = self.query(&ctx, &rule.sql).map_err(|message| {
-                CorrelateError::RuleRun {
-                    rule: rule.name.clone(),
-                    message,
-                }
-            })?;
+            let batches =
+                self.query(&ctx, &rule.sql)
+                    .map_err(|message| CorrelateError::RuleRun {
+                        rule: rule.name.clone(),
+                        message,
+                    })?;
             for batch in &batches {
                 candidates.extend(read_candidates(&rule.name, batch).map_err(|message| {
                     CorrelateError::RuleRun {
@@ -159,10 +159,19 @@ fn read_candidates(rule: &str, batch: &RecordBatch) -> Result<Vec<Candidate>, St
         }
         out.push(Candidate {
             rule: rule.to_owned(),
-            entity_kind: if kinds.is_null(row) { "user" } else { kinds.value(row) }.to_owned(),
+            entity_kind: if kinds.is_null(row) {
+                "user"
+            } else {
+                kinds.value(row)
+            }
+            .to_owned(),
             entity: entities.value(row).to_owned(),
             finding_ids,
-            score: if scores.is_null(row) { 50.0 } else { scores.value(row).clamp(0.0, 100.0) },
+            score: if scores.is_null(row) {
+                50.0
+            } else {
+                scores.value(row).clamp(0.0, 100.0)
+            },
         });
     }
     Ok(out)

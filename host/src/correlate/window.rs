@@ -137,7 +137,7 @@ impl Window {
     }
 
     fn advance(&mut self, batch: &RecordBatch) {
-        if let Some(newest) = time_column(batch).and_then(|t| max(t)) {
+        if let Some(newest) = time_column(batch).and_then(max) {
             self.newest = Some(self.newest.map_or(newest, |n| n.max(newest)));
         }
     }
@@ -168,7 +168,10 @@ fn evict_batches(batches: &mut Vec<RecordBatch>, start: i64) {
         if max(times).is_none_or(|m| m < start) {
             return false;
         }
-        let mask: BooleanArray = times.iter().map(|t| Some(t.is_some_and(|t| t >= start))).collect();
+        let mask: BooleanArray = times
+            .iter()
+            .map(|t| Some(t.is_some_and(|t| t >= start)))
+            .collect();
         *batch = filter(batch, &mask);
         true
     });

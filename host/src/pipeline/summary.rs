@@ -71,7 +71,11 @@ impl fmt::Display for RunSummary {
             writeln!(f, "    {name:<24} {count}")?;
         }
         if self.incident_versions > 0 {
-            writeln!(f, "  incidents:    {} versions written", self.incident_versions)?;
+            writeln!(
+                f,
+                "  incidents:    {} versions written",
+                self.incident_versions
+            )?;
         }
         for ((detector, _), (count, first)) in self.failures_by_cause() {
             writeln!(f, "  failed: {detector}: {count} calls; {first}")?;
