@@ -30,12 +30,22 @@ follow_up as (
        or kind like 'inbox_rule.%'
        or kind like 'outbound_mail.%'
 ),
+-- Three equi-joins rather than one join on `a or b or c`, so each is a
+-- hash join: a join on a disjunction is a nested loop over every pair.
+linked as (
+    select i.user, i.time, i.finding_id as anomaly_id, f.finding_id as follow_up_id, f.time as follow_up_time
+    from identity i join follow_up f on f.user = i.user
+    union all
+    select i.user, i.time, i.finding_id, f.finding_id, f.time
+    from identity i join follow_up f on f.domain = i.domain
+    union all
+    select i.user, i.time, i.finding_id, f.finding_id, f.time
+    from identity i join follow_up f on f.ip = i.ip
+),
 pairs as (
-    select i.user, i.finding_id as anomaly_id, f.finding_id as follow_up_id
-    from identity i
-    join follow_up f
-      on f.user = i.user or f.domain = i.domain or f.ip = i.ip
-    where f.time between i.time - interval '72 hours' and i.time + interval '72 hours'
+    select user, anomaly_id, follow_up_id
+    from linked
+    where follow_up_time between time - interval '72 hours' and time + interval '72 hours'
 )
 select 'user' as entity_kind,
        user as entity,

@@ -42,6 +42,9 @@ use super::rule::Rule;
 use super::runner::Candidate;
 use super::window::Window;
 
+/// Open incident ids by entity.
+type EntityIndex = HashMap<(String, String), BTreeSet<String>>;
+
 /// What an appended finding adds to an incident's score.
 pub const APPEND_SCORE: u8 = 5;
 
@@ -212,8 +215,9 @@ impl IncidentBuilder {
 
         let mut new: Vec<&Finding> = new.iter().collect();
         new.sort_by(|a, b| (a.time, &a.finding_id).cmp(&(b.time, &b.finding_id)));
+        let mut index = self.entity_index();
         for finding in new {
-            if let Some(id) = self.append(finding) {
+            if let Some(id) = self.append(finding, &mut index) {
                 changed.insert(id);
             }
         }
@@ -336,19 +340,35 @@ impl IncidentBuilder {
         gone
     }
 
+    /// The open incidents by entity, for step 2.
+    fn entity_index(&self) -> EntityIndex {
+        let mut index = EntityIndex::new();
+        for incident in self.open.values() {
+            for entity in &incident.entities {
+                index
+                    .entry(entity.clone())
+                    .or_default()
+                    .insert(incident.incident_id.clone());
+            }
+        }
+        index
+    }
+
     /// Step 2 for one new finding; the id of the incident it joined.
-    fn append(&mut self, finding: &Finding) -> Option<String> {
+    fn append(&mut self, finding: &Finding, index: &mut EntityIndex) -> Option<String> {
         if self.owner.contains_key(&finding.finding_id) {
             return None;
         }
-        let entities: BTreeSet<(String, String)> = finding
+        let entities: Vec<(String, String)> = finding
             .entities()
             .map(|(k, v)| (k.to_owned(), v.to_owned()))
             .collect();
-        let target = self
-            .open
-            .values()
-            .filter(|i| i.covers(finding.time, finding.time) && !i.entities.is_disjoint(&entities))
+        let target = entities
+            .iter()
+            .filter_map(|e| index.get(e))
+            .flatten()
+            .filter_map(|id| self.open.get(id))
+            .filter(|i| i.covers(finding.time, finding.time))
             .min_by_key(|i| (i.first_seen(), i.incident_id.clone()))?
             .incident_id
             .clone();
@@ -357,6 +377,9 @@ impl IncidentBuilder {
         incident.appended += 1;
         self.owner
             .insert(finding.finding_id.clone(), target.clone());
+        for entity in entities {
+            index.entry(entity).or_default().insert(target.clone());
+        }
         Some(target)
     }
 }
