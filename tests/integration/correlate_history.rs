@@ -8,7 +8,7 @@ use palisade::correlate::{Correlator, Finding, INCIDENTS_JSONL, bundled_rules};
 use palisade::store::{HistoryWriter, Table};
 use serde_json::Value;
 
-use crate::support::{count, palisade, sql, stdout, workspace};
+use crate::support::{count, palisade, shared_data, sql, stdout, workspace};
 
 /// What the pipeline does with one batch of findings, in a process of its
 /// own: open the correlator over history, append, correlate, flush.
@@ -127,4 +127,49 @@ fn a_bundled_rule_runs_unchanged_over_history() {
         rows[0]["finding_ids"],
         serde_json::json!(["f-login", "f-rule"])
     );
+}
+
+#[test]
+fn a_run_over_real_logs_with_a_rules_folder_makes_one_incident_with_the_same_id_twice() {
+    let (Some(rules), Some(activity)) = (
+        shared_data("sentinel-training-lab/office_activity_inbox_rule.csv"),
+        shared_data("sentinel-training-lab/office_activity.csv"),
+    ) else {
+        return;
+    };
+    let rules_dir = workspace().join("tests/correlation/rules");
+    let run = |data: &Path| {
+        let output = palisade()
+            .args(["run", "--once", "--rules"])
+            .arg(&rules_dir)
+            .arg("--data-dir")
+            .arg(data)
+            .args([&rules, &activity])
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{output:?}");
+        assert!(
+            stdout(&output).contains("incidents:    1 versions written"),
+            "{}",
+            stdout(&output)
+        );
+        sql(
+            data,
+            "select incident_id, title, cardinality(finding_ids) as findings, \
+             to_char(first_seen, '%Y-%m-%d %H:%M:%S') as first from incidents",
+        )
+    };
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let first = run(a.path());
+    assert_eq!(first.len(), 1, "{first:?}");
+    assert_eq!(
+        first[0]["title"],
+        "Repeated mail-hiding rules by adelev@contoso.onmicrosoft.com: hiding inbox rule"
+    );
+    assert_eq!(first[0]["findings"], 2);
+    assert_eq!(first[0]["first"], "2021-04-26 06:37:32");
+    assert_eq!(run(b.path()), first, "a replay gives the same incident");
+
+    let jsonl = std::fs::read_to_string(a.path().join(INCIDENTS_JSONL)).unwrap();
+    assert_eq!(jsonl.lines().count(), 1);
 }
