@@ -383,3 +383,6 @@ impl IncidentBuilder {
         Some(target)
     }
 }
+
+#[cfg(test)]
+mod tests;
