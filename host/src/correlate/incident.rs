@@ -284,7 +284,8 @@ impl IncidentBuilder {
             }
         };
         let incident = self.open.get_mut(&target)?;
-        let mut changed = !related.get(1..).unwrap_or_default().is_empty() || related.is_empty();
+        // A new incident, or a merge, is a change in itself.
+        let mut changed = related.len() != 1;
         changed |= incident.rules.insert(rule.name.clone());
         let score = candidate.score.round() as u8;
         if score > incident.base_score {
