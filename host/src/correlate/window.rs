@@ -58,35 +58,23 @@ impl Window {
     ///
     /// When the batch does not have the findings' columns.
     pub fn add_findings(&mut self, batch: &RecordBatch) -> Result<Vec<Finding>, CorrelateError> {
-        let rows = Finding::read_batch(batch)?;
-        let fresh: Vec<bool> = rows
-            .iter()
-            .map(|f| !self.by_id.contains_key(&f.finding_id))
-            .collect();
+        // A row is kept when its id is new to the window, so the tables
+        // rules read hold each finding once, also when a batch repeats one.
+        let mut keep = Vec::with_capacity(batch.num_rows());
         let mut added = Vec::new();
-        for (finding, fresh) in rows.into_iter().zip(&fresh) {
-            if *fresh && !self.by_id.contains_key(&finding.finding_id) {
+        for finding in Finding::read_batch(batch)? {
+            let new = !self.by_id.contains_key(&finding.finding_id);
+            if new {
                 self.by_id
                     .insert(finding.finding_id.clone(), finding.clone());
                 added.push(finding);
             }
+            keep.push(Some(new));
         }
         if added.len() == batch.num_rows() {
             self.findings.push(batch.clone());
         } else if !added.is_empty() {
-            // Keep only the new rows, so the tables rules read hold each
-            // finding once (also when a batch repeats an id).
-            let mut seen = std::collections::HashSet::new();
-            let ids = batch
-                .column_by_name("finding_id")
-                .map(|c| c.as_string::<i32>().clone());
-            let mask: BooleanArray = (0..batch.num_rows())
-                .map(|row| {
-                    let id = ids.as_ref().map(|ids| ids.value(row));
-                    Some(fresh[row] && id.is_some_and(|id| seen.insert(id.to_owned())))
-                })
-                .collect();
-            self.findings.push(filter(batch, &mask));
+            self.findings.push(filter(batch, &BooleanArray::from(keep)));
         }
         self.advance(batch);
         Ok(added)
@@ -175,4 +163,38 @@ fn evict_batches(batches: &mut Vec<RecordBatch>, start: i64) {
         *batch = filter(batch, &mask);
         true
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::correlate::testdata;
+
+    const HOUR: i64 = 3_600_000_000;
+
+    #[test]
+    fn a_replayed_finding_is_added_once() {
+        let mut window = Window::new(HOUR, false);
+        let rows = testdata::findings("f", 10, 0, 60_000_000);
+        let batch = Finding::to_batch(&rows);
+        assert_eq!(window.add_findings(&batch).unwrap().len(), 10);
+        let again = Finding::to_batch(&[rows[3].clone(), rows[3].clone()]);
+        assert!(window.add_findings(&again).unwrap().is_empty());
+        let rows_held: usize = window.finding_batches().iter().map(|b| b.num_rows()).sum();
+        assert_eq!((window.len(), rows_held), (10, 10));
+    }
+
+    #[test]
+    fn rows_older_than_the_span_before_the_newest_are_evicted() {
+        let mut window = Window::new(HOUR, false);
+        // Ten findings over three hours: 0, 18, 36, ... 162 minutes.
+        let rows = testdata::findings("f", 10, 0, 3 * HOUR);
+        window.add_findings(&Finding::to_batch(&rows)).unwrap();
+        window.evict();
+        let rows_held: usize = window.finding_batches().iter().map(|b| b.num_rows()).sum();
+        // The window ends at 162 minutes and reaches back to 102.
+        assert_eq!((window.len(), rows_held), (4, 4));
+        assert!(window.finding("f5").is_none());
+        assert!(window.finding("f6").is_some());
+    }
 }
