@@ -87,7 +87,7 @@ fn palisade_incidents_prints_each_incident_with_its_story() {
         text.contains("  2024-03-15 11:02 UTC  bob-laptop reached x.life"),
         "{text}"
     );
-    assert!(text.ends_with("1 incidents\n"), "{text}");
+    assert!(text.ends_with("\n1 incident\n"), "{text}");
 
     let output = palisade()
         .args(["incidents", "--format", "json", "--data-dir"])

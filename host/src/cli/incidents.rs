@@ -116,5 +116,6 @@ fn write_blocks(batches: &[RecordBatch], out: &mut dyn Write) -> std::io::Result
             count += 1;
         }
     }
-    writeln!(out, "{count} incidents")
+    let noun = if count == 1 { "incident" } else { "incidents" };
+    writeln!(out, "{count} {noun}")
 }
