@@ -199,6 +199,7 @@ impl IncidentBuilder {
 
         let mut changed = BTreeSet::new();
         let mut merged = Vec::new();
+        let mut index = self.entity_index();
         for candidate in &candidates {
             let Some(rule) = rules.iter().find(|r| r.name == candidate.rule) else {
                 continue;
@@ -208,14 +209,14 @@ impl IncidentBuilder {
                 .iter()
                 .filter_map(|id| window.finding(id))
                 .collect();
-            if let Some(id) = self.take_candidate(rule, candidate, &findings, &mut merged) {
+            let taken = self.take_candidate(rule, candidate, &findings, &mut index, &mut merged);
+            if let Some(id) = taken {
                 changed.insert(id);
             }
         }
 
         let mut new: Vec<&Finding> = new.iter().collect();
         new.sort_by(|a, b| (a.time, &a.finding_id).cmp(&(b.time, &b.finding_id)));
-        let mut index = self.entity_index();
         for finding in new {
             if let Some(id) = self.append(finding, &mut index) {
                 changed.insert(id);
@@ -250,6 +251,7 @@ impl IncidentBuilder {
         rule: &Rule,
         candidate: &Candidate,
         findings: &[&Finding],
+        index: &mut EntityIndex,
         merged: &mut Vec<Incident>,
     ) -> Option<String> {
         let first = findings.iter().map(|f| f.time).min()?;
@@ -261,14 +263,22 @@ impl IncidentBuilder {
             .collect();
         entities.insert((candidate.entity_kind.clone(), candidate.entity.clone()));
 
-        let mut related: Vec<&Incident> = self
-            .open
-            .values()
+        // Incidents owning one of the findings, and those sharing an
+        // entity within their window (the index may name merged-away ids:
+        // they are no longer open).
+        let owning = findings
+            .iter()
+            .filter_map(|f| self.owner.get(&f.finding_id));
+        let sharing = entities.iter().filter_map(|e| index.get(e)).flatten();
+        let ids: BTreeSet<&String> = owning.chain(sharing).collect();
+        let mut related: Vec<&Incident> = ids
+            .into_iter()
+            .filter_map(|id| self.open.get(id))
             .filter(|i| {
                 findings
                     .iter()
                     .any(|f| self.owner.get(&f.finding_id) == Some(&i.incident_id))
-                    || (i.covers(first, last) && !i.entities.is_disjoint(&entities))
+                    || i.covers(first, last)
             })
             .collect();
         related.sort_by_key(|i| (i.first_seen(), i.incident_id.clone()));
@@ -300,6 +310,12 @@ impl IncidentBuilder {
                     .insert(finding.finding_id.clone(), target.clone());
                 changed = true;
             }
+        }
+        for entity in entities
+            .into_iter()
+            .chain(incident.entities.iter().cloned())
+        {
+            index.entry(entity).or_default().insert(target.clone());
         }
         changed.then_some(target)
     }
