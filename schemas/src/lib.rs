@@ -12,6 +12,7 @@
 //!   provenance the host stamps on it.
 //! - [`DEAD_LETTER_COLUMNS`]: a record that could not be normalized.
 //! - [`DETECTOR_RUN_COLUMNS`]: one call of one detector, how it went.
+//! - [`INCIDENT_COLUMNS`]: an incident, one row per version.
 
 mod columns;
 mod reference;
@@ -22,7 +23,7 @@ use arrow_schema::{DataType, Field, Fields, Schema, SchemaRef, TimeUnit};
 
 pub use columns::{
     DEAD_LETTER_COLUMNS, DETECTOR_OUTPUT_COLUMNS, DETECTOR_RUN_COLUMNS, EVENT_COLUMNS,
-    FINDING_COLUMNS,
+    FINDING_COLUMNS, INCIDENT_COLUMNS,
 };
 pub use reference::columns_reference;
 
@@ -157,6 +158,11 @@ pub fn detector_run_schema() -> SchemaRef {
     schema_of(DETECTOR_RUN_COLUMNS)
 }
 
+/// The schema of incidents in history.
+pub fn incident_schema() -> SchemaRef {
+    schema_of(INCIDENT_COLUMNS)
+}
+
 /// Event columns the host always sends to a detector, whatever it asked for.
 pub const ALWAYS_SENT_EVENT_COLUMNS: &[&str] = &["event_id", "time", "kind"];
 
@@ -172,6 +178,7 @@ mod tests {
             FINDING_COLUMNS,
             DEAD_LETTER_COLUMNS,
             DETECTOR_RUN_COLUMNS,
+            INCIDENT_COLUMNS,
         ] {
             let mut seen = std::collections::HashSet::new();
             for c in table {

@@ -4,7 +4,7 @@ use std::fmt::Write;
 
 use crate::{
     Column, DEAD_LETTER_COLUMNS, DETECTOR_OUTPUT_COLUMNS, DETECTOR_RUN_COLUMNS, EVENT_COLUMNS,
-    FINDING_COLUMNS,
+    FINDING_COLUMNS, INCIDENT_COLUMNS,
 };
 
 /// The text of `schemas/COLUMNS.md`: every column of every table with its
@@ -17,7 +17,7 @@ pub fn columns_reference() -> String {
          Timestamps are microseconds since the Unix epoch, UTC. A column that is \
          not required may be null.\n",
     );
-    let tables: [(&str, &str, &[Column]); 5] = [
+    let tables: [(&str, &str, &[Column]); 6] = [
         (
             "events",
             "One row per normalized log record.",
@@ -42,6 +42,11 @@ pub fn columns_reference() -> String {
             "detector_runs",
             "One row per detector call: rows in, findings out, time, memory and outcome.",
             DETECTOR_RUN_COLUMNS,
+        ),
+        (
+            "incidents",
+            "Incidents as stored in history: one row per version; the latest `updated_at` is current.",
+            INCIDENT_COLUMNS,
         ),
     ];
     for (name, about, columns) in tables {

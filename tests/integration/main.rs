@@ -6,6 +6,9 @@
 
 mod azure_run;
 mod bad_input;
+mod correlate;
+mod correlate_history;
+mod correlate_panther;
 mod email_link;
 mod enrich;
 mod failing_detectors;

@@ -4,6 +4,7 @@
 //! data_dir = "history"            # where Parquet history goes
 //! inputs = ["logs/"]              # files and folders to follow
 //! plugins = "plugins/"            # extra detector components (optional)
+//! rules = "rules/"                # extra correlation rules, .sql (optional)
 //! geoip = "GeoLite2-City.mmdb"    # locations for addresses (optional)
 //! assets = "assets.csv"           # devices and their owners (optional)
 //! batch_records = 8192            # records per batch (optional)
@@ -43,6 +44,8 @@ pub struct Config {
     pub inputs: Vec<PathBuf>,
     /// A folder of extra detector components.
     pub plugins: Option<PathBuf>,
+    /// A folder of extra correlation rules.
+    pub rules: Option<PathBuf>,
     /// A MaxMind-format database locating client addresses.
     pub geoip: Option<PathBuf>,
     /// A CSV of devices, their addresses and owners.
@@ -87,6 +90,7 @@ impl Config {
         config.data_dir = base.join(&config.data_dir);
         config.inputs = config.inputs.iter().map(|p| base.join(p)).collect();
         config.plugins = config.plugins.map(|p| base.join(p));
+        config.rules = config.rules.map(|p| base.join(p));
         config.geoip = config.geoip.map(|p| base.join(p));
         config.assets = config.assets.map(|p| base.join(p));
         Ok(config)
@@ -96,6 +100,7 @@ impl Config {
     pub fn pipeline_options(&self) -> PipelineOptions {
         let mut options = PipelineOptions::new(&self.data_dir);
         options.plugins_dir = self.plugins.clone();
+        options.rules_dir = self.rules.clone();
         options.geoip = self.geoip.clone();
         options.assets = self.assets.clone();
         options.batch_records = self.batch_records;

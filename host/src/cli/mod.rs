@@ -5,6 +5,7 @@
 
 mod config;
 mod follow;
+mod incidents;
 mod run;
 mod sql;
 
@@ -40,8 +41,12 @@ pub enum Command {
     /// folder.
     Run(run::RunArgs),
     /// Run a read-only SQL query over history (tables: events, findings,
-    /// dead_letters, detector_runs; each has a `day` partition column).
+    /// dead_letters, detector_runs, incidents; each has a `day` partition
+    /// column).
     Sql(sql::SqlArgs),
+    /// Print the incidents of a data folder with their stories, latest
+    /// version of each, oldest first.
+    Incidents(incidents::IncidentsArgs),
     /// List the detectors that would run: bundled ones and those in
     /// --plugins.
     Detectors(run::DetectorsArgs),
@@ -56,6 +61,7 @@ pub fn main(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Run(args) => run::run(args),
         Command::Sql(args) => sql::sql(args),
+        Command::Incidents(args) => incidents::incidents(args),
         Command::Detectors(args) => run::list_detectors(args),
     }
 }

@@ -38,6 +38,10 @@ pub struct RunArgs {
     /// that names the device and user behind network events.
     #[arg(long, value_name = "FILE.csv")]
     pub assets: Option<PathBuf>,
+    /// A folder of correlation rules (.sql) to add to the bundled ones; a
+    /// rule with a bundled rule's name replaces it.
+    #[arg(long, value_name = "DIR")]
+    pub rules: Option<PathBuf>,
     /// Where compiled components are cached [default: ~/.cache/palisade].
     #[arg(long, value_name = "DIR")]
     pub cache_dir: Option<PathBuf>,
@@ -75,6 +79,9 @@ pub(super) fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     };
     if args.plugins.is_some() {
         options.plugins_dir.clone_from(&args.plugins);
+    }
+    if args.rules.is_some() {
+        options.rules_dir.clone_from(&args.rules);
     }
     if args.geoip.is_some() {
         options.geoip.clone_from(&args.geoip);

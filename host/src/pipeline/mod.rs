@@ -4,7 +4,10 @@
 //! [`Pipeline`] owns the stages of one run. Each input file is read in
 //! chunks; a chunk's events become one Arrow batch that is appended to the
 //! `events` table and sent to every detector; findings and dead letters are
-//! appended to their tables. [`RunSummary`] counts what happened, and its
+//! appended to their tables. After each batch's findings the correlation
+//! stage ([`Correlator`]) runs its rules; incidents that changed are
+//! appended to the `incidents` table and to `incidents.jsonl`.
+//! [`RunSummary`] counts what happened, and its
 //! invariant is checked at the end of every run: records read = records
 //! that gave events + dead letters. Every detector call is recorded in the
 //! `detector_runs` table ([`DetectorRun`]) and in the [`Metrics`].
@@ -24,6 +27,7 @@ use std::time::Instant;
 
 use arrow::record_batch::RecordBatch;
 
+use crate::correlate::{CorrelateError, Correlator, load_rules};
 use crate::enrich::{EnrichError, Enricher};
 use crate::ingest::{self, FileReader, IngestError, Position};
 use crate::normalize::{EventBatchBuilder, dead_letters_to_batch};
@@ -68,6 +72,8 @@ pub struct PipelineOptions {
     pub batch_records: usize,
     /// Failures in a row before a detector is quarantined.
     pub quarantine_after: u32,
+    /// A folder of correlation rules (`.sql`) to add to the bundled ones.
+    pub rules_dir: Option<PathBuf>,
 }
 
 impl PipelineOptions {
@@ -84,6 +90,7 @@ impl PipelineOptions {
             limits: Limits::default(),
             batch_records: DEFAULT_BATCH_RECORDS,
             quarantine_after: DEFAULT_QUARANTINE_AFTER,
+            rules_dir: None,
         }
     }
 }
@@ -114,6 +121,9 @@ pub enum PipelineError {
         /// The cause.
         source: notify::Error,
     },
+    /// Correlation rules could not be loaded or run.
+    #[error(transparent)]
+    Correlate(#[from] CorrelateError),
     /// Normalized events could not be packed into a batch.
     #[error("packing events from `{file}`: {message}")]
     Batch {
@@ -130,6 +140,7 @@ pub struct Pipeline {
     detectors: DetectorSet,
     history: HistoryWriter,
     checkpoint: Arc<Checkpoint>,
+    correlator: Correlator,
     batch_records: usize,
     summary: RunSummary,
     started: Instant,
@@ -169,6 +180,8 @@ impl Pipeline {
         );
         warn_unused_settings(&detectors, &options.detector_settings);
         let history = HistoryWriter::open(&options.data_dir)?;
+        let rules = load_rules(options.rules_dir.as_deref())?;
+        let correlator = Correlator::open(&options.data_dir, rules)?;
         let summary = RunSummary {
             load_errors: load_errors.iter().map(ToString::to_string).collect(),
             detectors: detectors.detectors().map(|d| d.name().to_owned()).collect(),
@@ -179,6 +192,7 @@ impl Pipeline {
             detectors,
             history,
             checkpoint,
+            correlator,
             batch_records: options.batch_records.max(1),
             summary,
             started: Instant::now(),
@@ -342,11 +356,12 @@ impl Pipeline {
         Ok(())
     }
 
-    /// Appends one batch of events to history and runs the detectors on it.
+    /// Appends one batch of events to history, runs the detectors on it
+    /// and correlates their findings.
     ///
     /// # Errors
     ///
-    /// When history cannot be written.
+    /// When history cannot be written or a correlation rule fails.
     pub fn process_events(&mut self, events: &RecordBatch) -> Result<(), PipelineError> {
         if events.num_rows() == 0 {
             return Ok(());
@@ -354,11 +369,13 @@ impl Pipeline {
         self.summary.events += events.num_rows() as u64;
         self.metrics.add_events(events.num_rows() as u64);
         self.history.append(Table::Events, events)?;
+        self.correlator.observe_events(events);
         let outcome = self.detectors.detect(events);
         for (detector, findings) in &outcome.findings {
             *self.summary.findings.entry(detector.clone()).or_default() +=
                 findings.num_rows() as u64;
             self.history.append(Table::Findings, findings)?;
+            self.correlator.observe_findings(findings)?;
         }
         if !outcome.runs.is_empty() {
             for run in &outcome.runs {
@@ -372,6 +389,24 @@ impl Pipeline {
         }
         self.summary.failures.extend(outcome.failures);
         self.summary.quarantined.extend(outcome.quarantined);
+        self.correlate()
+    }
+
+    /// Runs the correlation rules over the window (when findings arrived)
+    /// and writes the incidents that changed.
+    ///
+    /// # Errors
+    ///
+    /// When a rule fails or the incidents cannot be written.
+    pub fn correlate(&mut self) -> Result<(), PipelineError> {
+        let changed = self.correlator.correlate()?;
+        if changed.is_empty() {
+            return Ok(());
+        }
+        self.summary.incident_versions += changed.len() as u64;
+        let batch = self.correlator.to_batch(&changed);
+        self.history.append(Table::Incidents, &batch)?;
+        self.correlator.write_jsonl(&batch)?;
         Ok(())
     }
 
@@ -402,12 +437,14 @@ impl Pipeline {
         &self.summary
     }
 
-    /// Flushes history, saves the checkpoint and returns the run's summary.
+    /// Correlates what is left, flushes history, saves the checkpoint and
+    /// returns the run's summary.
     ///
     /// # Errors
     ///
     /// When history or the checkpoint cannot be written.
     pub fn finish(mut self) -> Result<RunSummary, PipelineError> {
+        self.correlate()?;
         self.flush()?;
         let mut summary = std::mem::take(&mut self.summary);
         summary.elapsed = self.started.elapsed();

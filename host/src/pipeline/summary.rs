@@ -23,6 +23,8 @@ pub struct RunSummary {
     pub detectors: Vec<String>,
     /// Findings per detector.
     pub findings: BTreeMap<String, u64>,
+    /// Incident versions written (a new incident, or one that changed).
+    pub incident_versions: u64,
     /// Detector calls that failed.
     pub failures: Vec<FailedCall>,
     /// Detectors quarantined during the run.
@@ -72,6 +74,13 @@ impl fmt::Display for RunSummary {
         for name in &self.detectors {
             let count = self.findings.get(name).copied().unwrap_or(0);
             writeln!(f, "    {name:<24} {count}")?;
+        }
+        if self.incident_versions > 0 {
+            writeln!(
+                f,
+                "  incidents:    {} versions written",
+                self.incident_versions
+            )?;
         }
         for ((detector, _), (count, first)) in self.failures_by_cause() {
             writeln!(f, "  failed: {detector}: {count} calls; {first}")?;

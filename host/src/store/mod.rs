@@ -1,10 +1,10 @@
-//! History: every event, finding and dead letter as Parquet, queried with
+//! History: every event, finding, dead letter and incident as Parquet, queried with
 //! SQL.
 //!
 //! The tables are `events`, `findings`, `dead_letters` and `detector_runs`
 //! (one row per detector call, for "which detector is slow or failing").
 //! Each table is a folder under the data folder, partitioned by the UTC day
-//! of its `time` column in Hive style (`events/day=2021-04-26/part-….parquet`),
+//! of its time column ([`Table::time_column`]) in Hive style (`events/day=2021-04-26/part-….parquet`),
 //! compressed with zstd. Any Parquet engine can read it; `palisade sql`
 //! registers the folders as DataFusion listing tables, with the partition
 //! appearing as a `day` column.
@@ -19,7 +19,9 @@ mod writer;
 use std::path::PathBuf;
 
 use arrow::datatypes::SchemaRef;
-use palisade_schemas::{dead_letter_schema, detector_run_schema, event_schema, finding_schema};
+use palisade_schemas::{
+    dead_letter_schema, detector_run_schema, event_schema, finding_schema, incident_schema,
+};
 
 pub use checkpoint::{CHECKPOINT_FILE, Checkpoint, CheckpointError};
 pub use query::{OutputFormat, QueryError, SqlSession, render};
@@ -37,15 +39,18 @@ pub enum Table {
     /// One row per detector call: rows, findings, duration, memory and
     /// outcome.
     DetectorRuns,
+    /// Incidents, one row per version (see [`crate::correlate`]).
+    Incidents,
 }
 
 impl Table {
     /// Every table, in the order they are registered.
-    pub const ALL: [Table; 4] = [
+    pub const ALL: [Table; 5] = [
         Table::Events,
         Table::Findings,
         Table::DeadLetters,
         Table::DetectorRuns,
+        Table::Incidents,
     ];
 
     /// The table's name in SQL and its folder's name.
@@ -55,6 +60,7 @@ impl Table {
             Table::Findings => "findings",
             Table::DeadLetters => "dead_letters",
             Table::DetectorRuns => "detector_runs",
+            Table::Incidents => "incidents",
         }
     }
 
@@ -65,6 +71,17 @@ impl Table {
             Table::Findings => finding_schema(),
             Table::DeadLetters => dead_letter_schema(),
             Table::DetectorRuns => detector_run_schema(),
+            Table::Incidents => incident_schema(),
+        }
+    }
+
+    /// The timestamp column whose UTC day partitions the table: `time`, or
+    /// for incidents `first_seen`, so every version of an incident lands in
+    /// the same day folder.
+    pub fn time_column(self) -> &'static str {
+        match self {
+            Table::Incidents => "first_seen",
+            _ => "time",
         }
     }
 

@@ -121,7 +121,7 @@ impl HistoryWriter {
                 message: "the batch's columns differ from the table's".into(),
             });
         }
-        for (day, rows) in split_by_day(batch) {
+        for (day, rows) in split_by_day(batch, table.time_column()) {
             let part = self.part(table, &day)?;
             part.writer
                 .write(&rows)
@@ -193,11 +193,11 @@ impl Drop for HistoryWriter {
     }
 }
 
-/// The rows of `batch` grouped by the UTC day of their `time` column.
-fn split_by_day(batch: &RecordBatch) -> Vec<(String, RecordBatch)> {
+/// The rows of `batch` grouped by the UTC day of their `time_column`.
+fn split_by_day(batch: &RecordBatch, time_column: &str) -> Vec<(String, RecordBatch)> {
     let times = batch
-        .column_by_name("time")
-        .expect("every history table has a time column")
+        .column_by_name(time_column)
+        .expect("every history table has its time column")
         .as_primitive::<TimestampMicrosecondType>();
     let days: Vec<String> = times
         .iter()
