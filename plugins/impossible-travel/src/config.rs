@@ -65,7 +65,11 @@ impl Config {
         }
         let min_distance_km = settings.get_f64(MIN_DISTANCE)?;
         if min_distance_km < 0.0 {
-            return Err(setting_error(MIN_DISTANCE, min_distance_km, "expected 0 or more"));
+            return Err(setting_error(
+                MIN_DISTANCE,
+                min_distance_km,
+                "expected 0 or more",
+            ));
         }
         Ok(Config {
             max_speed_kmh,
@@ -102,7 +106,11 @@ mod tests {
 
     #[test]
     fn bad_values_name_the_setting() {
-        for (name, value) in [(MAX_SPEED, "0"), (MIN_DISTANCE, "-1"), (BASELINE_LOGINS, "x")] {
+        for (name, value) in [
+            (MAX_SPEED, "0"),
+            (MIN_DISTANCE, "-1"),
+            (BASELINE_LOGINS, "x"),
+        ] {
             let err = config(&[(name, value)]).unwrap_err();
             assert!(err.to_string().contains(name), "{err}");
         }

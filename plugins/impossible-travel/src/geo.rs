@@ -138,7 +138,13 @@ mod tests {
         ] {
             assert!(is_local_address(ip), "{ip}");
         }
-        for ip in ["81.2.69.142", "203.0.113.7", "2a02:c7f::1", "100.128.0.1", "host"] {
+        for ip in [
+            "81.2.69.142",
+            "203.0.113.7",
+            "2a02:c7f::1",
+            "100.128.0.1",
+            "host",
+        ] {
             assert!(!is_local_address(ip), "{ip}");
         }
     }

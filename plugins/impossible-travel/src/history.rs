@@ -106,15 +106,15 @@ impl<'a> Histories<'a> {
     /// A stored value that cannot be read (an older layout) is logged and
     /// started afresh rather than failing every batch from now on.
     pub(crate) fn get(&mut self, user: &'a str, ctx: &mut Context) -> &mut UserHistory {
-        self.users.entry(user).or_insert_with(|| {
-            match ctx.get_json::<UserHistory>(&key(user)) {
+        self.users
+            .entry(user)
+            .or_insert_with(|| match ctx.get_json::<UserHistory>(&key(user)) {
                 Ok(stored) => stored.unwrap_or_default(),
                 Err(e) => {
                     ctx.warn(&format!("starting a new history: {e}"));
                     UserHistory::default()
                 }
-            }
-        })
+            })
     }
 
     /// Writes every history of the batch back to state.
@@ -176,7 +176,12 @@ mod tests {
     #[test]
     fn stored_json_is_compact() {
         let mut h = UserHistory::default();
-        h.record(1, &place("GB", Some((51.5, -0.09))), Some("81.2.69.142"), "e1");
+        h.record(
+            1,
+            &place("GB", Some((51.5, -0.09))),
+            Some("81.2.69.142"),
+            "e1",
+        );
         let json = serde_json::to_string(&h).unwrap();
         assert!(json.len() < 200, "{json}");
         assert_eq!(serde_json::from_str::<UserHistory>(&json).unwrap(), h);

@@ -83,7 +83,10 @@ pub(crate) fn travel(login: &Login<'_>, last: &LastLogin, config: &Config) -> Op
     let from = geo::describe(last.city.as_deref(), last.country.as_deref(), there);
     let to = login.describe_place(here);
     let apart = if micros == 0 {
-        format!("at the same moment as a login from {from}: {} km apart", thousands(km))
+        format!(
+            "at the same moment as a login from {from}: {} km apart",
+            thousands(km)
+        )
     } else {
         format!(
             "{} after a login from {from}: {} km in that time is {} km/h",

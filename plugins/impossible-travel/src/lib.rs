@@ -105,12 +105,7 @@ impl Detector for ImpossibleTravel {
             if let Some(finding) = judge::new_country(&login, history, &self.config) {
                 out.push(finding);
             }
-            history.record(
-                event.time(),
-                &login.place,
-                login.ip,
-                event.event_id(),
-            );
+            history.record(event.time(), &login.place, login.ip, event.event_id());
         }
         histories.save(ctx)
     }
