@@ -1,6 +1,7 @@
 //! `palisade run --config` follows its inputs: lines appended to a file,
-//! a line written in two pieces and a new file are all read, and an
-//! interrupt flushes history before the process exits.
+//! a line written in two pieces and a new file are all read, an interrupt
+//! flushes history before the process exits, and a restarted host goes on
+//! where the last one stopped.
 
 use std::io::Write;
 use std::process::{Child, Stdio};
@@ -70,6 +71,63 @@ fn appended_lines_and_new_files_are_read_until_interrupted() {
             "select count(*) from findings where detector = 'inbox-rule'"
         ),
         2
+    );
+}
+
+#[test]
+fn a_restarted_follower_resumes_where_it_stopped() {
+    let example = workspace().join("examples/data/m365_unified_audit.jsonl");
+    let text = std::fs::read_to_string(example).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+
+    let dir = tempfile::tempdir().unwrap();
+    let logs = dir.path().join("logs");
+    std::fs::create_dir(&logs).unwrap();
+    let config = dir.path().join("palisade.toml");
+    std::fs::write(&config, "data_dir = \"history\"\ninputs = [\"logs\"]\n").unwrap();
+    let data = dir.path().join("history");
+    let input = logs.join("audit.jsonl");
+    let follow = || {
+        palisade()
+            .args(["run", "--config"])
+            .arg(&config)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+
+    std::fs::write(&input, format!("{}\n", lines[..4].join("\n"))).unwrap();
+    let mut first = follow();
+    wait_for_events(&mut first, &data, 4);
+    interrupt(&first);
+    assert!(first.wait().unwrap().success());
+
+    // Records written while no host runs are read by the next one, and the
+    // records the first one read are not read twice.
+    let mut file = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&input)
+        .unwrap();
+    writeln!(file, "{}", lines[4..].join("\n")).unwrap();
+    let mut second = follow();
+    wait_for_events(&mut second, &data, lines.len() as i64);
+    interrupt(&second);
+    let output = second.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    eprintln!("{stdout}\n{}", String::from_utf8_lossy(&output.stderr));
+    assert!(output.status.success());
+    assert!(
+        stdout.contains(&format!("read {} records", lines.len() - 4)),
+        "{stdout}"
+    );
+    assert_eq!(
+        count(&data, "select count(*) from events"),
+        lines.len() as i64
+    );
+    assert_eq!(
+        count(&data, "select count(distinct event_id) from events"),
+        lines.len() as i64
     );
 }
 

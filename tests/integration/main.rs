@@ -4,10 +4,16 @@
 //! Tests that read the public sample logs in `../shared/data` skip with a
 //! message when that folder is absent (a user's clone does not have it).
 
+mod azure_run;
 mod bad_input;
+mod email_link;
 mod enrich;
 mod failing_detectors;
 mod follow;
+mod gws_run;
 mod m365_run;
+mod okta_run;
 mod sql;
 mod support;
+mod umbrella;
+mod zeek;

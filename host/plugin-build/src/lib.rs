@@ -84,6 +84,7 @@ pub fn build(workspace: &Path, crates: &[PluginCrate], watch: &[PathBuf]) -> Vec
     if crates.is_empty() {
         return Vec::new();
     }
+    ensure_target_installed();
     let target_dir = plugin_target_dir();
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let mut command = Command::new(cargo);
@@ -121,6 +122,40 @@ pub fn build(workspace: &Path, crates: &[PluginCrate], watch: &[PathBuf]) -> Vec
         .iter()
         .map(|c| out.join(c.component_file()))
         .collect()
+}
+
+/// Adds the Wasm target to the active toolchain when it lacks it.
+///
+/// `rust-toolchain.toml` names the target, but rustup only installs the
+/// targets of that file along with the toolchain itself: a machine that
+/// already had the toolchain has no `wasm32-wasip2` until someone adds it.
+/// So a first `cargo build` adds it, saying so; if rustup is absent or
+/// fails, the nested build below fails with the command to run.
+fn ensure_target_installed() {
+    let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
+    let libdir = Command::new(rustc)
+        .args(["--print", "target-libdir", "--target", TARGET])
+        .output();
+    let installed = match libdir {
+        Ok(out) if out.status.success() => {
+            Path::new(String::from_utf8_lossy(&out.stdout).trim()).is_dir()
+        }
+        _ => false,
+    };
+    if installed {
+        return;
+    }
+    println!(
+        "cargo:warning=adding the {TARGET} target named in rust-toolchain.toml: \
+         rustup target add {TARGET}"
+    );
+    let added = Command::new("rustup")
+        .args(["target", "add", TARGET])
+        .status()
+        .is_ok_and(|status| status.success());
+    if !added {
+        println!("cargo:warning=`rustup target add {TARGET}` failed; add the target by hand");
+    }
 }
 
 /// Where components are built: `PALISADE_PLUGIN_TARGET_DIR`, else

@@ -1,14 +1,14 @@
 //! Following inputs like `tail -F` until interrupted.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
 
-use crate::ingest::{self, FileReader};
+use crate::ingest::{self, FileReader, IngestError, ReadOptions};
 use crate::pipeline::Pipeline;
 
 /// How often inputs are checked for new records and files.
@@ -31,7 +31,7 @@ pub(super) fn follow(pipeline: &mut Pipeline, inputs: &[PathBuf]) -> anyhow::Res
     let mut unflushed = false;
     loop {
         let stopping = stop.load(Ordering::SeqCst);
-        open_new_files(inputs, &mut readers, &mut refused);
+        open_new_files(pipeline, inputs, &mut readers, &mut refused);
         for reader in readers.values_mut() {
             let before = pipeline.summary().records_read;
             pipeline.drain(reader)?;
@@ -49,11 +49,12 @@ pub(super) fn follow(pipeline: &mut Pipeline, inputs: &[PathBuf]) -> anyhow::Res
     }
 }
 
-/// Opens files that appeared under `inputs` since the last look. A file
-/// whose format cannot be told yet (still empty) is tried again later; one
-/// that cannot be read or matches no format is reported once and left out
-/// (`refused`).
+/// Opens files that appeared under `inputs` since the last look, each where
+/// an earlier run left it. A file whose format cannot be told yet (still
+/// empty) is tried again later; one that cannot be read or matches no
+/// format is reported once and left out (`refused`).
 fn open_new_files(
+    pipeline: &Pipeline,
     inputs: &[PathBuf],
     readers: &mut BTreeMap<PathBuf, FileReader>,
     refused: &mut BTreeSet<PathBuf>,
@@ -69,9 +70,9 @@ fn open_new_files(
         if readers.contains_key(&file) || refused.contains(&file) || is_empty(&file) {
             continue;
         }
-        match FileReader::follow(&file) {
+        match open_where_left(pipeline, &file) {
             Ok(reader) => {
-                tracing::info!(file = %file.display(), format = ?reader.format(), "following input");
+                tracing::info!(file = %file.display(), format = reader.format().map_or("not yet known", ingest::Format::name), "following input");
                 readers.insert(file, reader);
             }
             Err(e) => {
@@ -82,6 +83,34 @@ fn open_new_files(
     }
 }
 
-fn is_empty(file: &std::path::Path) -> bool {
+/// Opens `file` to follow it from the position the checkpoint saved for
+/// it. A file that cannot be resumed there (it is now shorter: truncated
+/// or replaced by log rotation) is read again from its start.
+fn open_where_left(pipeline: &Pipeline, file: &Path) -> anyhow::Result<FileReader> {
+    let options = ReadOptions {
+        follow: true,
+        ..ReadOptions::default()
+    };
+    let Some(start) = pipeline.saved_position(file)? else {
+        return Ok(FileReader::open_with(file, options)?);
+    };
+    let resumed = ReadOptions {
+        start: Some(start),
+        ..options
+    };
+    match FileReader::open_with(file, resumed) {
+        Ok(reader) => {
+            tracing::info!(file = %file.display(), record = start.record, "resuming input where it was left");
+            Ok(reader)
+        }
+        Err(e @ IngestError::Read { .. }) => {
+            tracing::warn!(file = %file.display(), "cannot resume where the input was left ({e}); reading it again from its start");
+            Ok(FileReader::open_with(file, options)?)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn is_empty(file: &Path) -> bool {
     std::fs::metadata(file).is_ok_and(|m| m.len() == 0)
 }

@@ -33,7 +33,9 @@ pub enum Command {
     /// With --once, processes the files and folders given and exits: 0 when
     /// every record was either turned into events or kept as a dead letter.
     /// With --config and without --once, follows the configured inputs
-    /// (appended lines, new files) until interrupted, then flushes and exits.
+    /// (appended lines, new files) until interrupted, then flushes and exits;
+    /// a later run resumes each input where this one left it. Detectors keep
+    /// what they learned across runs that share a data folder.
     Run(run::RunArgs),
     /// Run a read-only SQL query over history (tables: events, findings,
     /// dead_letters; each has a `day` partition column).

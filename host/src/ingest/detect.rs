@@ -1,10 +1,12 @@
 //! Telling a file's format from its first bytes.
 //!
 //! Detection looks at up to [`SAMPLE_BYTES`] of the (decompressed) start of
-//! a file: `{` starts JSON lines, `[` a JSON array, anything else is tried
-//! as a CSV header. The keys of the first JSON object that parses (among
-//! the first lines, or the first array item) or the CSV header's column
-//! names then go through each [`Format`]'s rule, in [`Format::ALL`] order.
+//! a file: `#separator` starts Zeek TSV, `{"records": [` Azure's wrapped
+//! records, any other `{` JSON lines, `[` a JSON array, anything else is
+//! tried as a CSV header. The keys of the first JSON object that parses
+//! (among the first lines, or the first array or `records` item) or the
+//! CSV header's column names then go through each [`Format`]'s rule, in
+//! [`Format::ALL`] order.
 //!
 //! Adding a format is a variant here, its rule in [`Format::framing_for`]
 //! and its normalizer in [`Format::normalizer`].
@@ -15,7 +17,11 @@ use std::str::FromStr;
 use serde_json::{Map, Value};
 
 use super::IngestError;
-use crate::normalize::{CsvHeader, M365AuditNormalizer, Normalizer};
+use super::framing::{RecordsPrefix, records_prefix};
+use crate::normalize::{
+    AzureDiagnosticNormalizer, CsvHeader, GwsReportsNormalizer, M365AuditNormalizer, Normalizer,
+    OktaSystemLogNormalizer, UmbrellaDnsNormalizer, ZeekNormalizer, umbrella,
+};
 
 /// How many bytes of a file's start detection reads at most.
 pub(crate) const SAMPLE_BYTES: usize = 256 * 1024;
@@ -32,6 +38,28 @@ pub enum Format {
     /// Microsoft 365 audit records as CSV: Sentinel `OfficeActivity`
     /// exports and Purview audit search exports.
     M365AuditCsv,
+    /// Zeek logs as TSV with `#` header lines, Zeek's default.
+    ZeekTsv,
+    /// Zeek logs as JSON lines: dotted keys, `_path` streaming, or
+    /// underscores with `@stream`.
+    ZeekJson,
+    /// Cisco Umbrella DNS logs as CSV, with a header row or without one
+    /// (S3 exports).
+    UmbrellaDnsCsv,
+    /// Azure Monitor diagnostic records (`time`, `category`, `properties`)
+    /// of Entra ID sign-in and audit logs and Defender XDR streaming: JSON
+    /// lines, an array, or `{"records": [...]}` wrappers.
+    AzureDiagnosticJson,
+    /// Microsoft Sentinel (Log Analytics) CSV exports of the Entra ID
+    /// (`SigninLogs`, `AuditLogs`, ...) and Defender (`EmailEvents`,
+    /// `EmailUrlInfo`, `UrlClickEvents`) tables.
+    AzureSentinelCsv,
+    /// Okta System Log events (`/api/v1/logs`), as a JSON array or one
+    /// object per line.
+    OktaSystemLogJson,
+    /// Google Workspace Reports API activities, one per line, in a JSON
+    /// array, or as the items of the API's pages.
+    GwsReportsJson,
 }
 
 /// How the records of a file are delimited.
@@ -42,19 +70,46 @@ pub enum Framing {
     /// The items of a top-level JSON array (several arrays in a row are
     /// read in turn).
     JsonArray,
+    /// The items of the `records` arrays of `{"records": [...]}` objects,
+    /// as Azure Event Hubs and storage exports wrap them.
+    JsonRecords,
+    /// The items of the `items` array of each top-level object: the pages
+    /// of a Google API list response, one after another.
+    JsonPages,
     /// CSV rows after a header row.
     Csv,
+    /// CSV rows without a header row, the columns named by the format.
+    HeaderlessCsv(&'static [&'static str]),
+    /// Zeek TSV: `#` header lines and the rows they name.
+    ZeekTsv,
 }
 
 impl Format {
     /// Every format, in the order detection tries them.
-    pub const ALL: [Format; 2] = [Format::M365AuditJson, Format::M365AuditCsv];
+    pub const ALL: [Format; 9] = [
+        Format::M365AuditJson,
+        Format::M365AuditCsv,
+        Format::AzureDiagnosticJson,
+        Format::AzureSentinelCsv,
+        Format::OktaSystemLogJson,
+        Format::GwsReportsJson,
+        Format::ZeekTsv,
+        Format::ZeekJson,
+        Format::UmbrellaDnsCsv,
+    ];
 
     /// The name used in configuration and in dead letters.
     pub fn name(self) -> &'static str {
         match self {
             Format::M365AuditJson => "m365-audit-json",
             Format::M365AuditCsv => "m365-audit-csv",
+            Format::ZeekTsv => "zeek-tsv",
+            Format::ZeekJson => "zeek-json",
+            Format::UmbrellaDnsCsv => "umbrella-dns-csv",
+            Format::AzureDiagnosticJson => "azure-diagnostic-json",
+            Format::AzureSentinelCsv => "azure-sentinel-csv",
+            Format::OktaSystemLogJson => "okta-system-log-json",
+            Format::GwsReportsJson => "gws-reports-json",
         }
     }
 
@@ -67,6 +122,13 @@ impl Format {
     pub fn normalizer(self) -> Box<dyn Normalizer> {
         match self {
             Format::M365AuditJson | Format::M365AuditCsv => Box::new(M365AuditNormalizer),
+            Format::ZeekTsv | Format::ZeekJson => Box::new(ZeekNormalizer),
+            Format::UmbrellaDnsCsv => Box::new(UmbrellaDnsNormalizer),
+            Format::AzureDiagnosticJson | Format::AzureSentinelCsv => {
+                Box::new(AzureDiagnosticNormalizer)
+            }
+            Format::OktaSystemLogJson => Box::new(OktaSystemLogNormalizer),
+            Format::GwsReportsJson => Box::new(GwsReportsNormalizer),
         }
     }
 
@@ -87,6 +149,53 @@ impl Format {
                 let purview = has("auditdata") && (has("operations") || has("operation"));
                 (sentinel || purview).then_some(Framing::Csv)
             }
+            (Format::ZeekTsv, Sample::ZeekTsv) => Some(Framing::ZeekTsv),
+            (Format::ZeekJson, Sample::Json { framing, keys }) => {
+                let has = |key: &str| keys.iter().any(|k| k == key);
+                let named = has("_path") || has("@stream");
+                let zeek = named || has("uid") || has("id.orig_h") || has("id_orig_h");
+                (has("ts") && zeek).then_some(*framing)
+            }
+            (Format::UmbrellaDnsCsv, Sample::Csv { header }) => {
+                if umbrella::is_header(header) {
+                    Some(Framing::Csv)
+                } else {
+                    umbrella::is_headerless_row(header.names())
+                        .then_some(Framing::HeaderlessCsv(umbrella::COLUMNS))
+                }
+            }
+            (Format::AzureDiagnosticJson, Sample::Json { framing, keys }) => {
+                let has = |key: &str| keys.iter().any(|k| k == key);
+                let diagnostic = has("category") && has("properties");
+                (diagnostic && (has("time") || has("operationname"))).then_some(*framing)
+            }
+            (Format::AzureSentinelCsv, Sample::Csv { header }) => {
+                let has = |key: &str| header.has(key);
+                let signin = has("userprincipalname")
+                    && ["resulttype", "status_dynamic", "status", "appdisplayname"]
+                        .iter()
+                        .any(|k| has(k));
+                let audit =
+                    has("activitydisplayname") && (has("initiatedby") || has("targetresources"));
+                let defender = has("networkmessageid")
+                    && (has("senderfromaddress") || has("urldomain") || has("accountupn"));
+                (signin || audit || defender).then_some(Framing::Csv)
+            }
+            (Format::OktaSystemLogJson, Sample::Json { framing, keys }) => {
+                let has = |key: &str| keys.iter().any(|k| k == key);
+                (has("eventtype") && has("published")).then_some(*framing)
+            }
+            (Format::GwsReportsJson, Sample::Json { framing, keys }) => {
+                let has = |key: &str| keys.iter().any(|k| k == key);
+                // A page of `activities.list`, or one activity resource.
+                let page = *framing == Framing::JsonLines && has("kind") && has("items");
+                let activity = has("id") && (has("events") || (has("actor") && has("name")));
+                if page {
+                    Some(Framing::JsonPages)
+                } else {
+                    activity.then_some(*framing)
+                }
+            }
             _ => None,
         }
     }
@@ -95,7 +204,19 @@ impl Format {
     fn accepts(self, framing: Framing) -> bool {
         match self {
             Format::M365AuditJson => matches!(framing, Framing::JsonLines | Framing::JsonArray),
-            Format::M365AuditCsv => framing == Framing::Csv,
+            Format::M365AuditCsv | Format::AzureSentinelCsv => framing == Framing::Csv,
+            Format::AzureDiagnosticJson => matches!(
+                framing,
+                Framing::JsonLines | Framing::JsonArray | Framing::JsonRecords
+            ),
+            Format::ZeekTsv => framing == Framing::ZeekTsv,
+            Format::ZeekJson => matches!(framing, Framing::JsonLines | Framing::JsonArray),
+            Format::UmbrellaDnsCsv => matches!(framing, Framing::Csv | Framing::HeaderlessCsv(_)),
+            Format::OktaSystemLogJson => matches!(framing, Framing::JsonLines | Framing::JsonArray),
+            Format::GwsReportsJson => matches!(
+                framing,
+                Framing::JsonLines | Framing::JsonArray | Framing::JsonPages
+            ),
         }
     }
 }
@@ -146,10 +267,14 @@ pub(crate) fn detect_sample(bytes: &[u8], complete: bool, configured: Option<For
         Sample::Empty => return Detection::Empty,
         Sample::Json { framing, .. } => Some(*framing),
         Sample::Csv { .. } => Some(Framing::Csv),
+        Sample::ZeekTsv => Some(Framing::ZeekTsv),
         Sample::Other => None,
     };
     let found = match configured {
-        Some(format) => framing.filter(|f| format.accepts(*f)).map(|f| (format, f)),
+        Some(format) => format
+            .framing_for(&sample)
+            .or(framing.filter(|f| format.accepts(*f)))
+            .map(|f| (format, f)),
         None => Format::ALL
             .into_iter()
             .find_map(|format| format.framing_for(&sample).map(|f| (format, f))),
@@ -181,6 +306,8 @@ enum Sample {
     Csv {
         header: CsvHeader,
     },
+    /// Zeek TSV: starts with a `#separator` line.
+    ZeekTsv,
     Other,
 }
 
@@ -192,9 +319,16 @@ fn sample(bytes: &[u8], complete: bool) -> Option<Sample> {
         return Some(Sample::Empty);
     };
     let bytes = &bytes[start..];
-    match bytes[0] {
-        b'{' => json_lines_sample(bytes, complete),
-        b'[' => json_array_sample(&bytes[1..], complete),
+    if bytes.starts_with(b"#separator") {
+        return Some(Sample::ZeekTsv);
+    }
+    match (bytes[0], records_prefix(bytes)) {
+        (b'{', RecordsPrefix::Found(len)) => {
+            json_array_sample(Framing::JsonRecords, &bytes[len..], complete)
+        }
+        (b'{', RecordsPrefix::Partial) if !complete => None,
+        (b'{', _) => json_lines_sample(bytes, complete),
+        (b'[', _) => json_array_sample(Framing::JsonArray, &bytes[1..], complete),
         _ => csv_sample(bytes, complete),
     }
 }
@@ -204,6 +338,11 @@ fn json_lines_sample(bytes: &[u8], complete: bool) -> Option<Sample> {
     // The last piece has no newline after it: only whole when complete.
     if !complete {
         lines.pop();
+    }
+    // A first line of only `{` opens a pretty-printed document (such as a
+    // page of an API list response): its inner lines are not records.
+    if lines.first().is_some_and(|l| l.trim_ascii() == b"{") {
+        return Some(key_scan(Framing::JsonLines, bytes));
     }
     let object = lines
         .into_iter()
@@ -217,21 +356,21 @@ fn json_lines_sample(bytes: &[u8], complete: bool) -> Option<Sample> {
     }
 }
 
-fn json_array_sample(items: &[u8], complete: bool) -> Option<Sample> {
+fn json_array_sample(framing: Framing, items: &[u8], complete: bool) -> Option<Sample> {
     let items = items.trim_ascii_start();
     if items.first() == Some(&b']') {
         return Some(Sample::Empty);
     }
     let mut stream = serde_json::Deserializer::from_slice(items).into_iter::<Value>();
     match stream.next() {
-        Some(Ok(Value::Object(object))) => Some(json_sample(Framing::JsonArray, &object)),
+        Some(Ok(Value::Object(object))) => Some(json_sample(framing, &object)),
         Some(Ok(_)) => Some(Sample::Json {
-            framing: Framing::JsonArray,
+            framing,
             keys: Vec::new(),
         }),
         Some(Err(e)) if e.is_eof() && !complete => None,
         _ if items.is_empty() && !complete => None,
-        _ => Some(key_scan(Framing::JsonArray, items)),
+        _ => Some(key_scan(framing, items)),
     }
 }
 
@@ -243,12 +382,24 @@ fn json_sample(framing: Framing, object: &Map<String, Value>) -> Sample {
 /// Keys detection rules know, looked for as `"key"` in the raw text when
 /// no whole object could be parsed (a first record larger than the sample,
 /// or a damaged first line).
-const KNOWN_KEYS: [&str; 5] = [
+const KNOWN_KEYS: [&str; 17] = [
     "creationtime",
     "operation",
     "workload",
     "officeworkload",
     "recordtype",
+    "ts",
+    "_path",
+    "@stream",
+    "uid",
+    "time",
+    "category",
+    "properties",
+    "operationname",
+    "eventtype",
+    "published",
+    "kind",
+    "items",
 ];
 
 fn key_scan(framing: Framing, bytes: &[u8]) -> Sample {
@@ -367,11 +518,105 @@ mod tests {
         );
     }
 
+    const SIGN_IN: &str = r#"{"time":"2024-03-14T09:14:02Z","category":"SignInLogs","operationName":"Sign-in activity","properties":{"userPrincipalName":"a@b.c"}}"#;
+
+    #[test]
+    fn azure_diagnostic_lines_arrays_and_records_wrappers_are_detected() {
+        let lines = format!("{SIGN_IN}\n{SIGN_IN}\n");
+        assert_eq!(
+            detect(lines.as_bytes()),
+            Some((Format::AzureDiagnosticJson, Framing::JsonLines))
+        );
+        let array = format!("[{SIGN_IN}]");
+        assert_eq!(
+            detect(array.as_bytes()),
+            Some((Format::AzureDiagnosticJson, Framing::JsonArray))
+        );
+        let wrapped = format!("{{\n  \"records\": [\n    {SIGN_IN},\n    {SIGN_IN}\n  ]\n}}\n");
+        assert_eq!(
+            detect(wrapped.as_bytes()),
+            Some((Format::AzureDiagnosticJson, Framing::JsonRecords))
+        );
+        let lower = SIGN_IN.replace("operationName", "operationname");
+        assert_eq!(
+            detect(lower.as_bytes()),
+            Some((Format::AzureDiagnosticJson, Framing::JsonLines))
+        );
+        assert_eq!(detect_sample(b"{\"reco", false, None), Detection::NeedMore);
+    }
+
+    #[test]
+    fn sentinel_entra_and_defender_csv_headers_are_detected() {
+        for header in [
+            "TenantId,OperationName,Category,ResultType,CreatedDateTime [UTC],Status_dynamic,UserPrincipalName,Type\n",
+            "OperationName,InitiatingUserOrApp,Category,Id,InitiatedBy,TargetResources,ActivityDisplayName\n",
+            "TimeGenerated [UTC],NetworkMessageId,SenderFromAddress,RecipientEmailAddress,Type\n",
+            "TimeGenerated [UTC],NetworkMessageId,Url,UrlDomain,Type\n",
+            "TimeGenerated [UTC],Url,ActionType,AccountUpn,NetworkMessageId,Type\n",
+        ] {
+            assert_eq!(
+                detect(header.as_bytes()),
+                Some((Format::AzureSentinelCsv, Framing::Csv)),
+                "{header}"
+            );
+        }
+    }
+
+    const GWS: &str = r#"{"kind":"admin#reports#activity","id":{"time":"2024-03-14T09:15:02Z","applicationName":"login"},"actor":{"email":"a@x.com"},"events":[{"name":"login_success"}]}"#;
+    const OKTA: &str = r#"{"actor":{"id":"00u1","alternateId":"a@x.com"},"eventType":"user.session.start","published":"2024-03-14T09:15:02.118Z","uuid":"7a1c2e34"}"#;
+
+    #[test]
+    fn gws_activities_and_pages_are_detected() {
+        let lines = format!("{GWS}\n{GWS}\n");
+        assert_eq!(
+            detect(lines.as_bytes()),
+            Some((Format::GwsReportsJson, Framing::JsonLines))
+        );
+        let array = format!("[{GWS},{GWS}]");
+        assert_eq!(
+            detect(array.as_bytes()),
+            Some((Format::GwsReportsJson, Framing::JsonArray))
+        );
+        let flattened = r#"{"id":{"applicationName":"drive"},"actor":{"email":"a@x.com"},"name":"download","parameters":{}}"#;
+        assert_eq!(
+            detect(flattened.as_bytes()),
+            Some((Format::GwsReportsJson, Framing::JsonLines))
+        );
+        let page = format!(r#"{{"kind":"admin#reports#activities","etag":"e","items":[{GWS}]}}"#);
+        assert_eq!(
+            detect(page.as_bytes()),
+            Some((Format::GwsReportsJson, Framing::JsonPages))
+        );
+        let pretty = format!(
+            "{{\n  \"kind\": \"admin#reports#activities\",\n  \"items\": [\n    {GWS}\n  ]\n}}\n"
+        );
+        assert_eq!(
+            detect(pretty.as_bytes()),
+            Some((Format::GwsReportsJson, Framing::JsonPages))
+        );
+    }
+
+    #[test]
+    fn okta_system_log_arrays_and_lines_are_detected() {
+        let array = format!("[{OKTA},{OKTA}]");
+        assert_eq!(
+            detect(array.as_bytes()),
+            Some((Format::OktaSystemLogJson, Framing::JsonArray))
+        );
+        let lines = format!("{OKTA}\n");
+        assert_eq!(
+            detect(lines.as_bytes()),
+            Some((Format::OktaSystemLogJson, Framing::JsonLines))
+        );
+    }
+
     #[test]
     fn other_content_matches_no_format() {
         for text in [
-            "#separator \\x09\n#fields\tts\tuid\n",
-            "{\"ts\":1,\"uid\":\"C1\",\"query\":\"example.com\"}\n",
+            "{\"timestamp\":1,\"event_type\":\"dns\",\"src_ip\":\"10.0.0.1\"}\n",
+            "#fields\tts\tuid\n",
+            "Timestamp,Domain\n2019-09-12 20:00:00,a.example\n",
+            "\"2019-09-12 20:00:00\",\"HOST\",\"HOST\",\"10.0.0.1\"\n",
             "a,b,c\n1,2,3\n",
             "[1,2,3]",
             "\u{0}\u{1}\u{2}binary",
@@ -379,6 +624,59 @@ mod tests {
             assert_eq!(detect(text.as_bytes()), None, "{text:?}");
         }
         assert_eq!(detect(&[0xff, 0xfe, 0x00, 0x41]), None);
+    }
+
+    #[test]
+    fn zeek_tsv_and_every_zeek_json_variant_are_detected() {
+        let tsv = "#separator \\x09\n#set_separator\t,\n#path\tdns\n#fields\tts\tuid\n";
+        assert_eq!(
+            detect(tsv.as_bytes()),
+            Some((Format::ZeekTsv, Framing::ZeekTsv))
+        );
+        for line in [
+            r#"{"ts":1521911720.865716,"uid":"C1","id.orig_h":"10.0.0.1","query":"a.example"}"#,
+            r#"{"_path":"dns","_write_ts":"2018-03-24T17:15:20.866586Z","ts":"2018-03-24T17:15:20.865716Z"}"#,
+            r#"{"@stream":"dns","ts":1588316544.441272,"id_orig_h":"10.0.1.5"}"#,
+        ] {
+            assert_eq!(
+                detect(format!("{line}\n").as_bytes()),
+                Some((Format::ZeekJson, Framing::JsonLines)),
+                "{line}"
+            );
+        }
+        let damaged = "{\"_path\":\"dns\",\"ts\":\"2018-03-24T17:15:20Z\",\"uid\":\"C";
+        assert_eq!(
+            detect(damaged.as_bytes()),
+            Some((Format::ZeekJson, Framing::JsonLines))
+        );
+    }
+
+    #[test]
+    fn umbrella_csv_with_and_without_a_header_is_detected() {
+        let header = "Timestamp,Policy Identity,Identities/0,InternalIp,ExternalIp,Action,\
+                      QueryType,ResponseCode,Domain,Categories/0\n";
+        assert_eq!(
+            detect(header.as_bytes()),
+            Some((Format::UmbrellaDnsCsv, Framing::Csv))
+        );
+        let s3 = "\"2019-09-12 20:00:00\",\"HOSTNAME\",\"HOSTNAME\",\"17.81.146.1\",\
+                  \"15.230.137.45\",\"Allowed\",\"1 (A)\",\"NOERROR\",\"avsvmcloud.com.\",\
+                  \"Software/Technology\",\"Anyconnect Roaming Client\",\"Anyconnect Roaming Client\",\"\"\n";
+        assert_eq!(
+            detect(s3.as_bytes()),
+            Some((
+                Format::UmbrellaDnsCsv,
+                Framing::HeaderlessCsv(umbrella::COLUMNS)
+            ))
+        );
+        // Configured, the headerless framing is still chosen.
+        assert_eq!(
+            detect_sample(s3.as_bytes(), true, Some(Format::UmbrellaDnsCsv)),
+            Detection::Found(
+                Format::UmbrellaDnsCsv,
+                Framing::HeaderlessCsv(umbrella::COLUMNS)
+            )
+        );
     }
 
     #[test]
@@ -415,7 +713,9 @@ mod tests {
         let err = "zeek".parse::<Format>().unwrap_err().to_string();
         assert_eq!(
             err,
-            "unknown format name `zeek`; known formats: m365-audit-json, m365-audit-csv"
+            "unknown format name `zeek`; known formats: m365-audit-json, m365-audit-csv, \
+             azure-diagnostic-json, azure-sentinel-csv, okta-system-log-json, gws-reports-json, \
+             zeek-tsv, zeek-json, umbrella-dns-csv"
         );
     }
 }

@@ -5,14 +5,17 @@
 //!   not its name); [`walk`] and [`expand_paths`] list the files under
 //!   folders, recursively, sorted, without hidden files.
 //! - [`Format`] names a vendor format; detection sniffs the first bytes of
-//!   a file (JSON lines, a JSON array or a CSV header, and the vendor keys
-//!   in them) and each format names its
-//!   [`Normalizer`](crate::normalize::Normalizer).
+//!   a file (JSON lines, a JSON array, Azure's `{"records": [...]}`
+//!   wrappers, Google API list pages, a CSV header or first row, Zeek's
+//!   `#separator` line, and the vendor keys in them) and each format
+//!   names its [`Normalizer`](crate::normalize::Normalizer);
+//!   `Format::ALL` lists them.
 //! - [`FileReader`] streams one file: it frames records (JSON lines, JSON
-//!   array items, CSV rows), normalizes them chunk by chunk so a file of
-//!   millions of records is never held in memory, and turns every record
-//!   that fails into a dead letter. It can resume at a [`Position`] and
-//!   follow a growing file.
+//!   array, `records` or list-page items, CSV rows with or without a
+//!   header row, Zeek TSV rows under their `#` header lines), normalizes
+//!   them chunk by chunk so a file of millions of records is never held in
+//!   memory, and turns every record that fails into a dead letter. It can
+//!   resume at a [`Position`] and follow a growing file.
 //!
 //! The invariant: every record read yields at least one event or exactly
 //! one dead letter, so records in = records with events + dead letters.

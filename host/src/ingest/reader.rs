@@ -6,7 +6,7 @@ use super::detect::{Detection, SAMPLE_BYTES, detect_sample};
 use super::framing::{Body, Framer, InputBuffer, RawRecord, Step};
 use super::input::Source;
 use super::{Format, Framing, IngestError};
-use crate::normalize::{CsvRow, DeadLetter, Event, NormalizeError, Normalizer, Record};
+use crate::normalize::{CsvRow, DeadLetter, Event, NormalizeError, Normalizer, Record, ZeekRow};
 
 /// Where a reader is in its file, to resume from.
 ///
@@ -17,9 +17,9 @@ pub struct Position {
     /// Byte offset in the (decompressed) file just past the last record
     /// read.
     pub offset: u64,
-    /// The number of the last record read: its line number (JSON lines),
-    /// row number (CSV) or item number (JSON arrays). Records after it are
-    /// numbered on from here.
+    /// The number of the last record read: its line number (JSON lines,
+    /// Zeek TSV), row number (CSV) or item number (JSON arrays). Records
+    /// after it are numbered on from here.
     pub record: u64,
 }
 
@@ -203,6 +203,14 @@ impl FileReader {
         };
         let start = self.options.start.unwrap_or_default();
         let resumed = start.offset > 0;
+        if framing == Framing::ZeekTsv && resumed {
+            // Header lines can come anywhere: the ones before the resume
+            // offset are read again, and the rows between are dropped.
+            let mut framer = Framer::new(framing, false, 0);
+            self.replay(&mut framer, start.offset)?;
+            self.activate(format, framing, framer);
+            return Ok(());
+        }
         let mut framer = Framer::new(framing, resumed, start.record);
         if framing == Framing::Csv {
             // The header is at the start, wherever reading resumes.
@@ -214,12 +222,47 @@ impl FileReader {
                 csv.restart();
             }
         }
+        self.activate(format, framing, framer);
+        Ok(())
+    }
+
+    fn activate(&mut self, format: Format, framing: Framing, framer: Framer) {
         tracing::debug!(file = %self.path.display(), format = format.name(), ?framing, "format detected");
         self.active = Some(Active {
             format,
             framer,
             normalizer: format.normalizer(),
         });
+    }
+
+    /// Frames the input from its start up to `offset`, dropping the
+    /// records: the framer then knows the header lines before `offset`
+    /// and numbers the lines after it.
+    fn replay(&mut self, framer: &mut Framer, offset: u64) -> Result<(), IngestError> {
+        while self.buf.offset() < offset {
+            let eof = self.buf.at_eof();
+            match framer.next(&mut self.buf, eof) {
+                Step::Record(_) | Step::Skipped => {}
+                Step::NeedMore => {
+                    self.buf
+                        .fill(&mut self.source)
+                        .map_err(|source| IngestError::Read {
+                            path: self.path.clone(),
+                            source,
+                        })?;
+                }
+                Step::End => {
+                    let source = std::io::Error::new(
+                        std::io::ErrorKind::UnexpectedEof,
+                        format!("cannot resume at byte {offset}: the file ends before it"),
+                    );
+                    return Err(IngestError::Read {
+                        path: self.path.clone(),
+                        source,
+                    });
+                }
+            }
+        }
         Ok(())
     }
 
@@ -320,6 +363,23 @@ fn normalize(
             Err(e) => Err(NormalizeError::Framing {
                 step: "decoding text",
                 detail: format!("invalid UTF-8 at byte {}", e.valid_up_to()),
+            }),
+        },
+        Body::ZeekTsv => match (
+            std::str::from_utf8(&record.raw),
+            active.framer.zeek_header(),
+        ) {
+            (Ok(line), Some(header)) => {
+                let row = ZeekRow { header, line };
+                active.normalizer.normalize(&Record::ZeekTsv(row), out)
+            }
+            (Err(e), _) => Err(NormalizeError::Framing {
+                step: "decoding text",
+                detail: format!("invalid UTF-8 at byte {}", e.valid_up_to()),
+            }),
+            (Ok(_), None) => Err(NormalizeError::Framing {
+                step: "reading Zeek TSV",
+                detail: "no header".into(),
             }),
         },
         Body::Csv(values) => match active.framer.header() {

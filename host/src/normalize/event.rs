@@ -310,8 +310,8 @@ impl EventBatchBuilder {
 pub struct DeadLetter {
     /// Path of the file the record came from, or `-` for standard input.
     pub source_file: String,
-    /// Line number (JSON lines), row number (CSV, header excluded) or item
-    /// number (JSON arrays), from 1.
+    /// Line number (JSON lines, Zeek TSV), row number (CSV, header
+    /// excluded) or item number (JSON arrays), from 1.
     pub record: u64,
     /// The format the file was read as, when one was detected.
     pub format: Option<String>,

@@ -1,10 +1,10 @@
 //! Vendor records to the event model.
 //!
 //! Each vendor format has one module with one [`Normalizer`]. A normalizer
-//! turns one [`Record`] (a JSON text or a CSV row, as framed by
-//! [`crate::ingest`]) into one or more [`Event`]s, or fails with a
-//! [`NormalizeError`] that names the field; the reader turns a failure into
-//! a [`DeadLetter`], so records in = events + dead letters.
+//! turns one [`Record`] (a JSON text, a CSV row or a Zeek TSV row, as
+//! framed by [`crate::ingest`]) into one or more [`Event`]s, or fails with
+//! a [`NormalizeError`] that names the field; the reader turns a failure
+//! into a [`DeadLetter`], so records in = events + dead letters.
 //! [`EventBatchBuilder`] packs events into Arrow record batches with
 //! [`palisade_schemas::event_schema`].
 //!
@@ -14,17 +14,30 @@
 //! Adding a vendor format is one module here implementing [`Normalizer`],
 //! plus one variant and one detection rule in [`crate::ingest::Format`].
 
+pub mod azure;
+pub mod defender;
+pub mod entra;
 mod event;
+mod flatten;
+pub mod gws;
 pub mod json;
 pub mod m365;
+pub mod okta;
 mod record;
+pub mod umbrella;
 pub(crate) mod values;
+pub mod zeek;
 
 use thiserror::Error;
 
+pub use azure::AzureDiagnosticNormalizer;
 pub use event::{DeadLetter, Event, EventBatchBuilder, dead_letters_to_batch, event_id};
+pub use gws::GwsReportsNormalizer;
 pub use m365::M365AuditNormalizer;
+pub use okta::OktaSystemLogNormalizer;
 pub use record::{CsvHeader, CsvRow, Record};
+pub use umbrella::UmbrellaDnsNormalizer;
+pub use zeek::{ZeekHeader, ZeekNormalizer, ZeekRow};
 
 /// Maps the records of one vendor format to events.
 pub trait Normalizer: Send + Sync {
@@ -92,6 +105,21 @@ impl NormalizeError {
             field: field.into(),
             problem,
             value: truncate(value, MAX_VALUE_IN_MESSAGE).to_owned(),
+        }
+    }
+
+    /// A [`Framing`](Self::Framing) error for a record framed in a shape
+    /// the normalizer does not read (a Zeek TSV row given to a JSON
+    /// format): a configured format that does not fit the file.
+    pub fn unexpected_shape(record: &Record<'_>, format: &str) -> Self {
+        let shape = match record {
+            Record::Json(_) => "a JSON record",
+            Record::Csv(_) => "a CSV row",
+            Record::ZeekTsv(_) => "a Zeek TSV row",
+        };
+        NormalizeError::Framing {
+            step: "normalizing",
+            detail: format!("{shape} is not a {format} record"),
         }
     }
 

@@ -1,6 +1,9 @@
-//! The shapes a raw record comes in: JSON text or a CSV row.
+//! The shapes a raw record comes in: JSON text, a CSV row or a Zeek TSV
+//! row.
 
 use serde_json::{Map, Value};
+
+use super::zeek::ZeekRow;
 
 /// One raw record as framed by the reader.
 #[derive(Debug, Clone, Copy)]
@@ -10,6 +13,8 @@ pub enum Record<'a> {
     Json(&'a str),
     /// One CSV row, with as many values as the header has columns.
     Csv(CsvRow<'a>),
+    /// One Zeek TSV row, with as many fields as its `#fields` line names.
+    ZeekTsv(ZeekRow<'a>),
 }
 
 /// The header row of a CSV file, with a lookup key for each column.

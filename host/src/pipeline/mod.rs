@@ -18,13 +18,12 @@ use std::time::Instant;
 use arrow::record_batch::RecordBatch;
 
 use crate::enrich::{EnrichError, Enricher};
-use crate::ingest::{self, FileReader, IngestError};
+use crate::ingest::{self, FileReader, IngestError, Position};
 use crate::normalize::{EventBatchBuilder, dead_letters_to_batch};
 use crate::runtime::{
-    ComponentCache, DetectorEngine, DetectorSettings, Limits, LoadError, MemoryStateStore,
-    StateStore,
+    ComponentCache, DetectorEngine, DetectorSettings, Limits, LoadError, StateStore,
 };
-use crate::store::{HistoryWriter, StoreError, Table};
+use crate::store::{Checkpoint, CheckpointError, HistoryWriter, StoreError, Table};
 
 pub use detectors::{BatchOutcome, DetectorSet, FailedCall};
 pub use summary::RunSummary;
@@ -86,6 +85,9 @@ pub enum PipelineError {
     /// History could not be written.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// Detector state and input positions could not be saved.
+    #[error(transparent)]
+    Checkpoint(#[from] CheckpointError),
     /// A geo database or asset table could not be loaded.
     #[error(transparent)]
     Enrich(#[from] EnrichError),
@@ -107,6 +109,7 @@ pub struct Pipeline {
     enricher: Enricher,
     detectors: DetectorSet,
     history: HistoryWriter,
+    checkpoint: Arc<Checkpoint>,
     batch_records: usize,
     summary: RunSummary,
     started: Instant,
@@ -122,8 +125,8 @@ impl Pipeline {
     ///
     /// # Errors
     ///
-    /// When the engine cannot start, an enrichment table cannot be loaded
-    /// or history cannot be opened.
+    /// When the engine cannot start, an enrichment table cannot be loaded,
+    /// or history or the checkpoint cannot be opened.
     pub fn start(options: &PipelineOptions) -> Result<Self, PipelineError> {
         let enricher = Enricher::open(options.geoip.as_deref(), options.assets.as_deref())?;
         let cache = options
@@ -131,7 +134,8 @@ impl Pipeline {
             .clone()
             .map_or_else(ComponentCache::disabled, ComponentCache::in_dir);
         let engine = DetectorEngine::new(cache, options.limits)?;
-        let state: Arc<dyn StateStore> = Arc::new(MemoryStateStore::new());
+        let checkpoint = Arc::new(Checkpoint::open(&options.data_dir)?);
+        let state: Arc<dyn StateStore> = checkpoint.clone();
         let (detectors, load_errors) = DetectorSet::load(
             &engine,
             options.plugins_dir.as_deref(),
@@ -150,6 +154,7 @@ impl Pipeline {
             enricher,
             detectors,
             history,
+            checkpoint,
             batch_records: options.batch_records.max(1),
             summary,
             started: Instant::now(),
@@ -186,7 +191,7 @@ impl Pipeline {
     /// As [`Pipeline::process_paths`].
     pub fn process_file(&mut self, path: &Path) -> Result<(), PipelineError> {
         let mut reader = FileReader::open(path)?;
-        tracing::info!(file = %path.display(), format = ?reader.format(), "reading input");
+        tracing::info!(file = %path.display(), format = reader.format().map_or("not yet known", ingest::Format::name), "reading input");
         self.summary.files += 1;
         self.drain(&mut reader)
     }
@@ -216,6 +221,7 @@ impl Pipeline {
                     message: e.to_string(),
                 })?;
             self.process_events(&events)?;
+            self.checkpoint.set_position(reader.path(), chunk.position);
         }
         Ok(())
     }
@@ -242,13 +248,26 @@ impl Pipeline {
         Ok(())
     }
 
-    /// Makes everything processed so far durable and queryable.
+    /// Makes everything processed so far durable and queryable, then saves
+    /// the checkpoint: what detectors learned and where each input was
+    /// left. History goes first, so the checkpoint never runs ahead of it.
     ///
     /// # Errors
     ///
-    /// When history cannot be written.
+    /// When history or the checkpoint cannot be written.
     pub fn flush(&mut self) -> Result<(), PipelineError> {
-        Ok(self.history.flush()?)
+        self.history.flush()?;
+        Ok(self.checkpoint.save()?)
+    }
+
+    /// Where an earlier run left `file`: the position just past the last
+    /// record it saved, to resume following there.
+    ///
+    /// # Errors
+    ///
+    /// When the checkpoint cannot be read.
+    pub fn saved_position(&self, file: &Path) -> Result<Option<Position>, PipelineError> {
+        Ok(self.checkpoint.position(file)?)
     }
 
     /// The counts so far.
@@ -256,13 +275,13 @@ impl Pipeline {
         &self.summary
     }
 
-    /// Flushes history and returns the run's summary.
+    /// Flushes history, saves the checkpoint and returns the run's summary.
     ///
     /// # Errors
     ///
-    /// When history cannot be written.
+    /// When history or the checkpoint cannot be written.
     pub fn finish(mut self) -> Result<RunSummary, PipelineError> {
-        self.history.flush()?;
+        self.flush()?;
         let mut summary = std::mem::take(&mut self.summary);
         summary.elapsed = self.started.elapsed();
         Ok(summary)

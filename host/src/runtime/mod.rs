@@ -49,4 +49,4 @@ pub use error::{DetectorFailure, LoadError};
 pub use findings::FindingStamper;
 pub use limits::Limits;
 pub use select::EventSelection;
-pub use state::{MemoryStateStore, StateStore};
+pub use state::{MemoryStateStore, StateStore, StateWrites};

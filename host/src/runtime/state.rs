@@ -19,11 +19,9 @@ pub trait StateStore: Send + Sync {
     fn commit(&self, scope: &str, writes: StateWrites);
 }
 
-/// A [`StateStore`] held in memory for the life of the process.
-///
-/// TODO: state does not survive a restart yet. A persistent store under the
-/// data folder, committed together with source positions in the checkpoint,
-/// is the next step; it plugs in behind this same trait.
+/// A [`StateStore`] held in memory for the life of the process, for tests
+/// and benchmarks. A run keeps state in the durable
+/// [`Checkpoint`](crate::store::Checkpoint) instead.
 #[derive(Debug, Default, Clone)]
 pub struct MemoryStateStore {
     scopes: Arc<Mutex<HashMap<String, Scope>>>,

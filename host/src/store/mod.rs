@@ -6,7 +6,11 @@
 //! compressed with zstd. Any Parquet engine can read it; `palisade sql`
 //! registers the folders as DataFusion listing tables, with the partition
 //! appearing as a `day` column.
+//!
+//! Beside history, [`Checkpoint`] keeps what detectors learned and where
+//! each input was left, saved together after history is flushed.
 
+mod checkpoint;
 mod query;
 mod writer;
 
@@ -15,6 +19,7 @@ use std::path::PathBuf;
 use arrow::datatypes::SchemaRef;
 use palisade_schemas::{dead_letter_schema, event_schema, finding_schema};
 
+pub use checkpoint::{CHECKPOINT_FILE, Checkpoint, CheckpointError};
 pub use query::{OutputFormat, QueryError, SqlSession, render};
 pub use writer::{HistoryWriter, StoreError};
 

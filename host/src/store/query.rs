@@ -21,21 +21,29 @@ use super::Table;
 #[derive(Debug, thiserror::Error)]
 pub enum QueryError {
     /// A history table could not be registered.
-    #[error("opening table `{table}` in `{dir}`: {source}")]
+    #[error("opening table `{table}` in `{dir}`: {cause}")]
     Register {
         /// The table.
         table: &'static str,
         /// Its folder.
         dir: String,
-        /// The cause.
-        source: DataFusionError,
+        /// DataFusion's message.
+        cause: String,
     },
-    /// The SQL failed to parse, plan or run.
+    /// The SQL failed to parse, plan or run: DataFusion's message, which
+    /// already includes its causes (kept as text so they are not printed
+    /// again as a chain of sources).
     #[error("{0}")]
-    Sql(#[from] DataFusionError),
+    Sql(String),
     /// The result could not be written.
     #[error("writing the result: {0}")]
     Output(String),
+}
+
+impl From<DataFusionError> for QueryError {
+    fn from(e: DataFusionError) -> Self {
+        QueryError::Sql(e.strip_backtrace())
+    }
 }
 
 /// How a query result is printed.
@@ -66,10 +74,10 @@ impl SqlSession {
         let ctx = SessionContext::new();
         for table in Table::ALL {
             let dir = table.dir(data_dir);
-            let register = |source| QueryError::Register {
+            let register = |e: DataFusionError| QueryError::Register {
                 table: table.name(),
                 dir: dir.display().to_string(),
-                source,
+                cause: e.strip_backtrace(),
             };
             std::fs::create_dir_all(&dir).map_err(|e| register(DataFusionError::IoError(e)))?;
             let url = ListingTableUrl::parse(format!("{}/", dir.display())).map_err(register)?;

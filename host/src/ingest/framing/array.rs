@@ -7,6 +7,12 @@
 //! missing comma between items or a stray one is passed over, and a
 //! missing final `]` ends the file quietly. Text after an array that does
 //! not start another one is a broken record up to the end of its line.
+//!
+//! The same scanner reads Azure's wrapped records
+//! ([`ArrayFramer::records`]): objects `{"records": [...]}`, one after
+//! another (an Event Hubs message each, often one per line), whose
+//! `records` items are the records. The wrapper must hold only the
+//! `records` member; any other text between wrappers is a broken record.
 
 use super::{Body, InputBuffer, MAX_RECORD_BYTES, RawRecord, Step, too_long, trim_cr};
 use crate::normalize::NormalizeError;
@@ -22,6 +28,8 @@ enum State {
     InItem,
     /// After an item, before `,` or `]`.
     AfterItem,
+    /// After the `]` of a `records` array, before the wrapper's `}`.
+    ClosingWrapper,
 }
 
 /// Cuts the items of top-level JSON arrays.
@@ -38,6 +46,48 @@ pub(crate) struct ArrayFramer {
     scalar: bool,
     /// Inside the rest of an item longer than [`MAX_RECORD_BYTES`].
     skipping: bool,
+    /// Frames one array nested in something else (a page of a list
+    /// response): its `]` ends the input, unconsumed.
+    nested: bool,
+    /// The arrays are the `records` members of `{"records": [...]}`.
+    wrapped: bool,
+}
+
+/// What the start of some bytes says about a `{"records": [` prefix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RecordsPrefix {
+    /// The prefix, this many bytes long (whitespace between its tokens
+    /// allowed).
+    Found(usize),
+    /// The bytes end inside what may be the prefix.
+    Partial,
+    /// The bytes do not start with the prefix.
+    Absent,
+}
+
+/// Whether `bytes` start with `{"records": [`, leading whitespace
+/// included.
+pub(crate) fn records_prefix(bytes: &[u8]) -> RecordsPrefix {
+    let mut at = 0;
+    for token in [&b"{"[..], b"\"records\"", b":", b"["] {
+        at += bytes[at..]
+            .iter()
+            .take_while(|b| b.is_ascii_whitespace())
+            .count();
+        let rest = &bytes[at..];
+        if rest.len() < token.len() {
+            return if token.starts_with(rest) {
+                RecordsPrefix::Partial
+            } else {
+                RecordsPrefix::Absent
+            };
+        }
+        if !rest.starts_with(token) {
+            return RecordsPrefix::Absent;
+        }
+        at += token.len();
+    }
+    RecordsPrefix::Found(at)
 }
 
 impl ArrayFramer {
@@ -57,11 +107,42 @@ impl ArrayFramer {
             escaped: false,
             scalar: false,
             skipping: false,
+            wrapped: false,
+            nested: false,
+        }
+    }
+
+    /// A framer of the items of `{"records": [...]}` wrappers, at the
+    /// start of the input or (`resumed`) just after item number `item`.
+    pub(crate) fn records(resumed: bool, item: u64) -> Self {
+        Self {
+            wrapped: true,
+            ..Self::new(resumed, item)
+        }
+    }
+
+    /// A framer inside an array that something else opened, before its
+    /// first item or (`after_item`) after item number `item`. Its `]` is
+    /// left unconsumed and reported as [`Step::End`].
+    pub(crate) fn nested(item: u64, after_item: bool) -> Self {
+        Self {
+            state: if after_item {
+                State::AfterItem
+            } else {
+                State::BeforeItem
+            },
+            nested: true,
+            ..Self::new(false, item)
         }
     }
 
     pub(crate) fn number(&self) -> u64 {
         self.item
+    }
+
+    /// Whether the framer is inside an item (or the skipped rest of one).
+    pub(crate) fn in_item(&self) -> bool {
+        self.state == State::InItem
     }
 
     pub(crate) fn next(&mut self, buf: &mut InputBuffer, eof: bool) -> Step {
@@ -77,14 +158,36 @@ impl ArrayFramer {
             buf.consume(at);
             let byte = buf.bytes()[0];
             match (self.state, byte) {
+                (State::Outside, _) if self.wrapped => match records_prefix(buf.bytes()) {
+                    RecordsPrefix::Found(len) => {
+                        buf.consume(len);
+                        self.state = State::BeforeItem;
+                    }
+                    RecordsPrefix::Partial if !eof => return Step::NeedMore,
+                    _ => return self.trailing_text(buf, eof),
+                },
                 (State::Outside, b'[') | (State::AfterItem, b',') => {
                     buf.consume(1);
                     self.state = State::BeforeItem;
                 }
                 (State::Outside, _) => return self.trailing_text(buf, eof),
+                (State::BeforeItem | State::AfterItem, b']') if self.nested => return Step::End,
                 (State::BeforeItem | State::AfterItem, b']') => {
                     buf.consume(1);
+                    self.state = if self.wrapped {
+                        State::ClosingWrapper
+                    } else {
+                        State::Outside
+                    };
+                }
+                // A wrapper closed without its `]`: nothing is lost.
+                (State::ClosingWrapper, b'}') | (State::AfterItem, b'}') if self.wrapped => {
+                    buf.consume(1);
                     self.state = State::Outside;
+                }
+                (State::ClosingWrapper, _) => {
+                    self.state = State::Outside;
+                    return self.trailing_text(buf, eof);
                 }
                 (State::BeforeItem, b',') => buf.consume(1),
                 (State::BeforeItem | State::AfterItem, _) => self.start_item(byte),
@@ -202,12 +305,17 @@ impl ArrayFramer {
         };
         self.item += 1;
         let raw = trim_cr(bytes[..end].strip_suffix(b"\n").unwrap_or(&bytes[..end]));
+        let detail = if self.wrapped {
+            "text outside a `{\"records\": [...]}` wrapper"
+        } else {
+            "text outside the JSON array"
+        };
         let record = RawRecord {
             number: self.item,
             raw: raw[..raw.len().min(super::MAX_RAW_KEPT)].to_vec(),
             body: Body::Broken(NormalizeError::Framing {
                 step: "reading JSON",
-                detail: "text outside the JSON array".into(),
+                detail: detail.into(),
             }),
         };
         buf.consume(end);
@@ -221,7 +329,15 @@ mod tests {
 
     /// The records of `text`, fed in pieces of `piece` bytes.
     fn items(text: &str, piece: usize) -> Vec<(u64, String, bool)> {
-        let mut framer = ArrayFramer::new(false, 0);
+        frame(ArrayFramer::new(false, 0), text, piece)
+    }
+
+    /// The records of `{"records": [...]}` wrappers in `text`.
+    fn wrapped_items(text: &str, piece: usize) -> Vec<(u64, String, bool)> {
+        frame(ArrayFramer::records(false, 0), text, piece)
+    }
+
+    fn frame(mut framer: ArrayFramer, text: &str, piece: usize) -> Vec<(u64, String, bool)> {
         let mut buf = InputBuffer::new();
         let mut rest = text.as_bytes();
         let mut out = Vec::new();
@@ -281,5 +397,42 @@ mod tests {
             1,
             "a missing `]` loses nothing"
         );
+    }
+
+    #[test]
+    fn records_wrappers_give_their_items() {
+        let text = "{\"records\": [{\"a\":1},{\"b\":\"}]\"}]}\n{ \"records\" :\n [\n {\"c\":3}\n ]\n}\n{\"records\":[]}";
+        let want = vec![
+            (1, r#"{"a":1}"#.to_owned(), false),
+            (2, r#"{"b":"}]"}"#.to_owned(), false),
+            (3, r#"{"c":3}"#.to_owned(), false),
+        ];
+        for piece in [1, 2, 5, 1000] {
+            assert_eq!(wrapped_items(text, piece), want, "piece {piece}");
+        }
+    }
+
+    #[test]
+    fn text_outside_records_wrappers_is_a_broken_record() {
+        let out = wrapped_items(
+            "{\"records\":[{\"a\":1}]}\n{\"other\":[1]}\n{\"records\":[{\"b\":2}]}\n",
+            4,
+        );
+        assert_eq!(out.len(), 3, "{out:?}");
+        assert_eq!(out[0], (1, "{\"a\":1}".into(), false));
+        assert_eq!(out[1], (2, "{\"other\":[1]}".into(), true));
+        assert_eq!(out[2], (3, "{\"b\":2}".into(), false));
+    }
+
+    #[test]
+    fn records_prefixes_are_told_apart() {
+        assert_eq!(
+            records_prefix(b" {\n \"records\" : [ {"),
+            RecordsPrefix::Found(17)
+        );
+        assert_eq!(records_prefix(b"{\"rec"), RecordsPrefix::Partial);
+        assert_eq!(records_prefix(b"{ "), RecordsPrefix::Partial);
+        assert_eq!(records_prefix(b"{\"time\":1}"), RecordsPrefix::Absent);
+        assert_eq!(records_prefix(b"[{}]"), RecordsPrefix::Absent);
     }
 }

@@ -1,5 +1,9 @@
 //! CSV: a header row, then one record per row.
 //!
+//! Some exports have no header row (Cisco Umbrella's S3 logs): a
+//! headerless framer names the columns itself, from the format's list of
+//! names (`column14`, ... past its end), and the first row is a record.
+//!
 //! Rows are parsed with `csv_core`, fed incrementally, so a row's exact
 //! bytes are known (for its dead letter and the resume offset) and a row
 //! still being written by a follower is simply waited for.
@@ -23,6 +27,8 @@ use crate::normalize::{CsvHeader, NormalizeError};
 pub(crate) struct CsvFramer {
     reader: csv_core::Reader,
     header: Option<CsvHeader>,
+    /// The column names of a file without a header row.
+    names: Option<&'static [&'static str]>,
     /// The number of the last row handed out.
     row: u64,
     /// How many unconsumed bytes were fed to the parser.
@@ -43,6 +49,7 @@ impl CsvFramer {
         Self {
             reader: csv_core::Reader::new(),
             header: None,
+            names: None,
             row,
             scanned: 0,
             out: vec![0; 4096],
@@ -50,6 +57,15 @@ impl CsvFramer {
             ends: vec![0; 256],
             ends_len: 0,
             skipping_line: false,
+        }
+    }
+
+    /// A framer for a file without a header row, its columns named
+    /// `names`, numbering rows after `row`.
+    pub(crate) fn headerless(row: u64, names: &'static [&'static str]) -> Self {
+        Self {
+            names: Some(names),
+            ..Self::new(row)
         }
     }
 
@@ -128,13 +144,17 @@ impl CsvFramer {
             buf.consume(consumed);
             return Step::Skipped;
         }
-        let Some(header) = &self.header else {
-            let names = fields
-                .iter()
-                .map(|f| String::from_utf8_lossy(f).into_owned());
-            self.header = Some(CsvHeader::new(names.collect()));
-            buf.consume(consumed);
-            return Step::Skipped;
+        let header = match (&mut self.header, self.names) {
+            (Some(header), _) => &*header,
+            (header @ None, Some(names)) => &*header.insert(named(names, fields.len())),
+            (header @ None, None) => {
+                let names = fields
+                    .iter()
+                    .map(|f| String::from_utf8_lossy(f).into_owned());
+                *header = Some(CsvHeader::new(names.collect()));
+                buf.consume(consumed);
+                return Step::Skipped;
+            }
         };
 
         self.row += 1;
@@ -227,6 +247,15 @@ impl CsvFramer {
             }
         }
     }
+}
+
+/// A header of `count` columns named by `names`, then `column<n>`.
+fn named(names: &[&str], count: usize) -> CsvHeader {
+    let names = (0..count).map(|i| match names.get(i) {
+        Some(name) => (*name).to_owned(),
+        None => format!("column{}", i + 1),
+    });
+    CsvHeader::new(names.collect())
 }
 
 fn broken(row: u64, raw: Vec<u8>, detail: String) -> RawRecord {
@@ -328,6 +357,19 @@ mod tests {
             out,
             [(1, "1,2".to_owned(), true), (2, "3,4,5".to_owned(), false)]
         );
+    }
+
+    #[test]
+    fn a_headerless_file_names_its_columns_and_reads_every_row() {
+        let mut framer = CsvFramer::headerless(0, &["a", "b"]);
+        let mut buf = InputBuffer::new();
+        buf.fill(&mut &b"1,2,3\n4,5,6\n7,8\n"[..]).unwrap();
+        let mut numbers = Vec::new();
+        while let Step::Record(r) = framer.next(&mut buf, true) {
+            numbers.push((r.number, matches!(r.body, Body::Broken(_))));
+        }
+        assert_eq!(numbers, [(1, false), (2, false), (3, true)]);
+        assert_eq!(framer.header().unwrap().names(), ["a", "b", "column3"]);
     }
 
     #[test]

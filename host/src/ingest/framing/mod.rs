@@ -1,5 +1,6 @@
-//! Cutting a byte stream into records: JSON lines, JSON array items, CSV
-//! rows.
+//! Cutting a byte stream into records: JSON lines, JSON array items (bare,
+//! in Azure's `{"records": [...]}` wrappers, or the items of Google API
+//! list pages), CSV rows, Zeek TSV rows.
 //!
 //! A framer scans an [`InputBuffer`] and hands out one [`RawRecord`] at a
 //! time. It never needs the whole file: a record is held only until it is
@@ -16,13 +17,17 @@ mod array;
 mod buffer;
 mod csv;
 mod lines;
+mod pages;
+mod zeek;
 
-pub(crate) use array::ArrayFramer;
+pub(crate) use array::{ArrayFramer, RecordsPrefix, records_prefix};
 pub(crate) use buffer::InputBuffer;
 pub(crate) use csv::CsvFramer;
 pub(crate) use lines::LineFramer;
+pub(crate) use pages::PageFramer;
+pub(crate) use zeek::ZeekTsvFramer;
 
-use crate::normalize::{CsvHeader, NormalizeError};
+use crate::normalize::{CsvHeader, NormalizeError, ZeekHeader};
 
 /// Longest record read whole, in bytes (16 MiB): a longer one is a dead
 /// letter. Real audit records stay far below (a few KiB; a
@@ -36,8 +41,8 @@ pub(crate) const MAX_RAW_KEPT: usize = 64 << 10;
 /// One record as cut from the input.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct RawRecord {
-    /// Line number (JSON lines), row number after the header (CSV) or item
-    /// number (JSON arrays), from 1.
+    /// Line number (JSON lines, Zeek TSV), row number after the header
+    /// (CSV) or item number (JSON arrays), from 1.
     pub number: u64,
     /// The record's bytes, without line terminator.
     pub raw: Vec<u8>,
@@ -52,6 +57,9 @@ pub(crate) enum Body {
     Json,
     /// A CSV row with one value per header column.
     Csv(Vec<String>),
+    /// A Zeek TSV row in `raw`, with as many fields as the framer's
+    /// header names.
+    ZeekTsv,
     /// A record the framer already knows is bad, and why.
     Broken(NormalizeError),
 }
@@ -75,8 +83,10 @@ pub(crate) enum Step {
 pub(crate) enum Framer {
     Lines(LineFramer),
     Array(ArrayFramer),
+    Pages(PageFramer),
     /// Boxed: the CSV parser's tables make it large.
     Csv(Box<CsvFramer>),
+    ZeekTsv(ZeekTsvFramer),
 }
 
 impl Framer {
@@ -86,7 +96,13 @@ impl Framer {
         match framing {
             super::Framing::JsonLines => Framer::Lines(LineFramer::new(number)),
             super::Framing::JsonArray => Framer::Array(ArrayFramer::new(resumed, number)),
+            super::Framing::JsonRecords => Framer::Array(ArrayFramer::records(resumed, number)),
+            super::Framing::JsonPages => Framer::Pages(PageFramer::new(resumed, number)),
             super::Framing::Csv => Framer::Csv(Box::new(CsvFramer::new(number))),
+            super::Framing::HeaderlessCsv(names) => {
+                Framer::Csv(Box::new(CsvFramer::headerless(number, names)))
+            }
+            super::Framing::ZeekTsv => Framer::ZeekTsv(ZeekTsvFramer::new(number)),
         }
     }
 
@@ -95,7 +111,9 @@ impl Framer {
         match self {
             Framer::Lines(f) => f.next(buf, eof),
             Framer::Array(f) => f.next(buf, eof),
+            Framer::Pages(f) => f.next(buf, eof),
             Framer::Csv(f) => f.next(buf, eof),
+            Framer::ZeekTsv(f) => f.next(buf, eof),
         }
     }
 
@@ -105,7 +123,9 @@ impl Framer {
         match self {
             Framer::Lines(f) => f.number(),
             Framer::Array(f) => f.number(),
+            Framer::Pages(f) => f.number(),
             Framer::Csv(f) => f.number(),
+            Framer::ZeekTsv(f) => f.number(),
         }
     }
 
@@ -113,6 +133,14 @@ impl Framer {
     pub(crate) fn header(&self) -> Option<&CsvHeader> {
         match self {
             Framer::Csv(f) => f.header(),
+            _ => None,
+        }
+    }
+
+    /// The Zeek header in force, for a Zeek TSV framer.
+    pub(crate) fn zeek_header(&self) -> Option<&ZeekHeader> {
+        match self {
+            Framer::ZeekTsv(f) => Some(f.header()),
             _ => None,
         }
     }

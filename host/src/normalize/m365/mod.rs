@@ -102,6 +102,12 @@ impl Normalizer for M365AuditNormalizer {
                 Some((_, json)) => normalize_json(json)?,
                 None => normalize_csv(row)?,
             },
+            Record::ZeekTsv(_) => {
+                return Err(NormalizeError::unexpected_shape(
+                    record,
+                    "Microsoft 365 audit",
+                ));
+            }
         };
         out.push(event);
         Ok(())
