@@ -8,10 +8,13 @@
 //! login that had coordinates. A few hundred bytes per user.
 //!
 //! [`Histories`] holds the histories of the users of one batch: each is
-//! read on first use and written back when the batch is done. Nothing
+//! read on first use and written back when the batch is done; in between,
+//! the latest login borrows its text from the batch, so recording a login
+//! allocates nothing. Nothing
 //! outlives the call, so a run split across batches, or across a restart,
 //! sees exactly what one run would.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use palisade_sdk::{Context, Error};
@@ -26,7 +29,7 @@ pub const MAX_COUNTRIES: usize = 32;
 
 /// One user's history.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub(crate) struct UserHistory {
+pub(crate) struct UserHistory<'a> {
     /// Located logins seen.
     pub logins: u64,
     /// Countries seen, upper case, in the order first seen.
@@ -34,26 +37,27 @@ pub(crate) struct UserHistory {
     pub countries: Vec<String>,
     /// The latest login with coordinates.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last: Option<LastLogin>,
+    pub last: Option<LastLogin<'a>>,
 }
 
 /// The latest login of a user that had coordinates.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub(crate) struct LastLogin {
+pub(crate) struct LastLogin<'a> {
     /// Microseconds since the Unix epoch.
     pub time: i64,
     pub lat: f64,
     pub lon: f64,
+    /// Upper case.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country: Option<String>,
+    pub country: Option<Cow<'a, str>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub city: Option<String>,
+    pub city: Option<Cow<'a, str>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ip: Option<String>,
-    pub event_id: String,
+    pub ip: Option<Cow<'a, str>>,
+    pub event_id: Cow<'a, str>,
 }
 
-impl UserHistory {
+impl<'a> UserHistory<'a> {
     /// Whether `country` was seen before, ignoring case.
     pub(crate) fn knows_country(&self, country: &str) -> bool {
         self.countries
@@ -69,7 +73,13 @@ impl UserHistory {
     /// Adds a located login at `time`. The latest login is replaced only
     /// by a later one: a login that arrives late is judged against it but
     /// does not move it back in time.
-    pub(crate) fn record(&mut self, time: i64, place: &Place<'_>, ip: Option<&str>, id: &str) {
+    pub(crate) fn record(
+        &mut self,
+        time: i64,
+        place: &Place<'a>,
+        ip: Option<&'a str>,
+        id: &'a str,
+    ) {
         self.logins += 1;
         if let Some(country) = place.country
             && !self.knows_country(country)
@@ -87,10 +97,10 @@ impl UserHistory {
             time,
             lat,
             lon,
-            country: place.country.map(str::to_ascii_uppercase),
-            city: place.city.map(str::to_owned),
-            ip: ip.map(str::to_owned),
-            event_id: id.to_owned(),
+            country: place.country.map(upper),
+            city: place.city.map(Cow::Borrowed),
+            ip: ip.map(Cow::Borrowed),
+            event_id: Cow::Borrowed(id),
         });
     }
 }
@@ -98,14 +108,14 @@ impl UserHistory {
 /// The histories of the users of one batch.
 #[derive(Default)]
 pub(crate) struct Histories<'a> {
-    users: HashMap<&'a str, UserHistory>,
+    users: HashMap<&'a str, UserHistory<'a>>,
 }
 
 impl<'a> Histories<'a> {
     /// The history of `user`, read from state the first time in the batch.
     /// A stored value that cannot be read (an older layout) is logged and
     /// started afresh rather than failing every batch from now on.
-    pub(crate) fn get(&mut self, user: &'a str, ctx: &mut Context) -> &mut UserHistory {
+    pub(crate) fn get(&mut self, user: &'a str, ctx: &mut Context) -> &mut UserHistory<'a> {
         self.users
             .entry(user)
             .or_insert_with(|| match ctx.get_json::<UserHistory>(&key(user)) {
@@ -127,6 +137,15 @@ impl<'a> Histories<'a> {
             ctx.put_json(&key(user), &history)?;
         }
         Ok(())
+    }
+}
+
+/// `text` in upper case, borrowed when it already is.
+fn upper(text: &str) -> Cow<'_, str> {
+    if text.bytes().any(|b| b.is_ascii_lowercase()) {
+        Cow::Owned(text.to_ascii_uppercase())
+    } else {
+        Cow::Borrowed(text)
     }
 }
 
@@ -152,7 +171,7 @@ mod tests {
         let mut h = UserHistory::default();
         h.record(200, &place("gb", Some((51.5, 0.1))), None, "b");
         h.record(100, &place("se", Some((58.4, 15.6))), None, "a");
-        assert_eq!(h.last.as_ref().map(|l| l.event_id.as_str()), Some("b"));
+        assert_eq!(h.last.as_ref().map(|l| l.event_id.as_ref()), Some("b"));
         assert_eq!(h.countries, ["GB", "SE"]);
         assert_eq!(h.logins, 2);
     }

@@ -66,7 +66,7 @@ impl<'a> Login<'a> {
 }
 
 /// The travel finding for `login` after `last`, if it is too fast.
-pub(crate) fn travel(login: &Login<'_>, last: &LastLogin, config: &Config) -> Option<Finding> {
+pub(crate) fn travel(login: &Login<'_>, last: &LastLogin<'_>, config: &Config) -> Option<Finding> {
     let here = login.place.coordinates?;
     let there = (last.lat, last.lon);
     let km = distance_km(there, here);
@@ -103,7 +103,7 @@ pub(crate) fn travel(login: &Login<'_>, last: &LastLogin, config: &Config) -> Op
         summary,
     )
     .at(login.event.time())
-    .event(last.event_id.as_str())
+    .event(last.event_id.as_ref())
     .event(login.event.event_id())
     .user(login.user)
     .ip(login.ip)
@@ -121,7 +121,7 @@ pub(crate) fn travel(login: &Login<'_>, last: &LastLogin, config: &Config) -> Op
         },
     );
     Some(match &last.ip {
-        Some(ip) => finding.attr("previous_ip", ip),
+        Some(ip) => finding.attr("previous_ip", ip.as_ref()),
         None => finding,
     })
 }
@@ -130,7 +130,7 @@ pub(crate) fn travel(login: &Login<'_>, last: &LastLogin, config: &Config) -> Op
 /// the country is not in it.
 pub(crate) fn new_country(
     login: &Login<'_>,
-    history: &UserHistory,
+    history: &UserHistory<'_>,
     config: &Config,
 ) -> Option<Finding> {
     let country = login.place.country?;
