@@ -11,6 +11,7 @@ mod enrich;
 mod failing_detectors;
 mod follow;
 mod gws_run;
+mod learning_detectors;
 mod m365_run;
 mod okta_run;
 mod sql;
