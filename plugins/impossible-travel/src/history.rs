@@ -7,7 +7,7 @@
 //! (at most [`MAX_COUNTRIES`], in the order first seen) and the latest
 //! login that had coordinates. A few hundred bytes per user.
 //!
-//! [`Histories`] holds the histories of the users of one batch: each is
+//! `Histories` holds the histories of the users of one batch: each is
 //! read on first use and written back when the batch is done; in between,
 //! the latest login borrows its text from the batch, so recording a login
 //! allocates nothing. Nothing

@@ -4,16 +4,16 @@
 //! |---|---|
 //! | `meta` | `{"start":<µs>,"devices":<n>}`: the time of the first event the detector saw (the learning period runs from it) and the number of devices known |
 //! | `device/<device>` | the time the device was first seen; marks it as counted |
-//! | `domain/<registered domain>` | a [`DomainRecord`] |
+//! | `domain/<registered domain>` | a `DomainRecord` |
 //!
 //! A domain first seen during the learning period keeps only its
 //! first-seen time. A domain new after it also keeps the devices that
-//! reached it, at most [`Config::device_cap`](crate::config::Config) of
+//! reached it, at most `max_devices` + `wave_devices` of
 //! them with the time and event of their first visit; one more device
 //! makes it crowded, the list is dropped and the domain is never reported
 //! again. Every value is a few hundred bytes at most.
 //!
-//! [`Knowledge`] reads what one batch needs on first use and writes back
+//! `Knowledge` reads what one batch needs on first use and writes back
 //! what changed when the batch is done. Nothing outlives the call, so a
 //! run split across batches, or across a restart, sees exactly what one
 //! run would.

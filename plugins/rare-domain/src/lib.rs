@@ -10,7 +10,7 @@
 //! The detector reads the `domain` of DNS queries (`dns.query`), TLS
 //! server names (`tls.session`), HTTP hosts (`http.request`) and mailed
 //! links (`email.url`, `email.url_click`), reduced to the registered
-//! domain by the public suffix list ([`name`]); names that are not
+//! domain by the public suffix list (module `name`); names that are not
 //! internet domains (single labels, `.local` and other unknown suffixes,
 //! `.arpa`, IP literals) are skipped, and so are DNS queries answered
 //! NXDOMAIN (attribute `rcode_name` or `ResponseCode`): a name that does
