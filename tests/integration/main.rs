@@ -15,6 +15,7 @@ mod failing_detectors;
 mod follow;
 mod gws_run;
 mod hot_reload;
+mod learning_detectors;
 mod m365_run;
 mod okta_run;
 mod sql;
