@@ -103,15 +103,17 @@ fn rare_domain_finds_the_sunburst_beacon_domain_after_learning() {
     let query = "select count(*) from findings where detector = 'rare-domain'";
     assert_eq!(count(&history, query), 0);
 
-    // With nothing to learn and two devices in all, everything is new.
+    // With nothing to learn, two devices in all, and every new domain
+    // reported (not only those that look machine-made), everything is new.
     let dir = tempfile::tempdir().unwrap();
     let config = "data_dir = \"history\"\n\
-                  [detectors.rare-domain]\nlearning_days = 0\npopular_percent = 100\n";
+                  [detectors.rare-domain]\nlearning_days = 0\ncommon_share = 1\n\
+                  min_severity = 0\n";
     run(dir.path(), Some(config), &[&umbrella, &zeek]);
     let history = dir.path().join("history");
     let beacon = sql(
         &history,
-        "select kind, device, attrs['name'] as name from findings \
+        "select kind, device, attrs['query'] as name from findings \
          where detector = 'rare-domain' and domain = 'avsvmcloud.com'",
     );
     assert_eq!(beacon.len(), 1, "{beacon:?}");
