@@ -6,12 +6,15 @@
 
 mod azure_run;
 mod bad_input;
+mod detectors_office;
 mod enrich;
 mod failing_detectors;
 mod follow;
 mod gws_run;
 mod m365_run;
 mod okta_run;
+mod panther_drive;
+mod panther_mfa;
 mod sql;
 mod support;
 mod umbrella;

@@ -108,7 +108,10 @@ fn mfa_change(event: &Event<'_>, action: &str) -> Option<Change> {
         ("user.mfa.factor.reset_all", Some(Change::MfaRemoved)),
         ("titanium_unenroll", Some(Change::MfaRemoved)),
         ("registered security info", Some(Change::MfaRegistered)),
-        ("registered all required security info", Some(Change::MfaRegistered)),
+        (
+            "registered all required security info",
+            Some(Change::MfaRegistered),
+        ),
         ("user.mfa.factor.activate", Some(Change::MfaRegistered)),
         ("2sv_enroll", Some(Change::MfaRegistered)),
         ("titanium_enroll", Some(Change::MfaRegistered)),

@@ -151,7 +151,9 @@ impl AccountChange {
         if severity < self.config.min_severity {
             return Ok(None);
         }
-        Ok(Some(finding(event, actor, subject, change, &signals, severity)))
+        Ok(Some(finding(
+            event, actor, subject, change, &signals, severity,
+        )))
     }
 }
 
@@ -193,7 +195,10 @@ fn finding(
     .for_event(event)
     .user(subject)
     .ip(event.src_ip())
-    .attr("change", change.finding_kind().trim_start_matches("account_change."))
+    .attr(
+        "change",
+        change.finding_kind().trim_start_matches("account_change."),
+    )
     .attr("actor", actor)
     .attr("reasons", reasons.join(","));
     if let Some(login) = signals.after {
@@ -246,7 +251,9 @@ fn summary(
             .or(login.ip.as_deref())
             .unwrap_or("a new place");
         let minutes = (event.time() - login.time) / 60_000_000;
-        summary.push_str(&format!(", {minutes} minutes after a first login from {place}"));
+        summary.push_str(&format!(
+            ", {minutes} minutes after a first login from {place}"
+        ));
     }
     summary.push('.');
     (summary, reasons)
@@ -256,12 +263,16 @@ fn summary(
 /// the record names one: Entra's target user, the unified audit log's
 /// `ObjectId`, Okta's and Google's target.
 fn target_account(event: &Event<'_>) -> Option<String> {
-    ["targetResources.userPrincipalName", "ObjectId", "target_user"]
-        .iter()
-        .filter_map(|name| event.attr(name))
-        .map(|v| v.split(',').next().unwrap_or(v).trim())
-        .find(|v| v.contains('@') && !v.contains(['/', ' ']))
-        .map(str::to_lowercase)
+    [
+        "targetResources.userPrincipalName",
+        "ObjectId",
+        "target_user",
+    ]
+    .iter()
+    .filter_map(|name| event.attr(name))
+    .map(|v| v.split(',').next().unwrap_or(v).trim())
+    .find(|v| v.contains('@') && !v.contains(['/', ' ']))
+    .map(str::to_lowercase)
 }
 
 palisade_sdk::export_detector!(AccountChange);

@@ -33,7 +33,11 @@ fn a_run_split_in_two_finds_what_one_run_finds() {
         .with("action", "Reset user password")
         .with("user", "a@contoso.com")
         .with("src_ip", "192.0.2.2");
-    let events = [login(1_000_000_000, "192.0.2.1"), login(2_000_000_000, "192.0.2.2"), change];
+    let events = [
+        login(1_000_000_000, "192.0.2.1"),
+        login(2_000_000_000, "192.0.2.2"),
+        change,
+    ];
 
     let whole = Harness::<AccountChange>::new().run(&events);
     let mut split = Harness::<AccountChange>::new();

@@ -51,7 +51,11 @@ pub(crate) fn declare(description: Description) -> Description {
             "168",
             "Active hours the download baseline averages over.",
         )
-        .setting(MAX_PLACES, "50", "Addresses and countries remembered per user, each.")
+        .setting(
+            MAX_PLACES,
+            "50",
+            "Addresses and countries remembered per user, each.",
+        )
         .setting(
             MAX_SHARED_FILES,
             "2000",
@@ -83,7 +87,11 @@ impl Config {
         let hours = bounded(settings, WINDOW_HOURS, 1, 24 * 365)?;
         let factor = settings.get_f64(FACTOR)?;
         if !(factor >= 1.0 && factor.is_finite()) {
-            return Err(setting_error(FACTOR, &factor.to_string(), "expected 1 or more"));
+            return Err(setting_error(
+                FACTOR,
+                &factor.to_string(),
+                "expected 1 or more",
+            ));
         }
         Ok(Config {
             window: i64::from(hours) * 3_600_000_000,
@@ -125,7 +133,13 @@ fn bounded(settings: &Settings, name: &str, min: u32, max: u32) -> Result<u32, E
     u32::try_from(value)
         .ok()
         .filter(|v| (min..=max).contains(v))
-        .ok_or_else(|| setting_error(name, &value.to_string(), &format!("expected {min} to {max}")))
+        .ok_or_else(|| {
+            setting_error(
+                name,
+                &value.to_string(),
+                &format!("expected {min} to {max}"),
+            )
+        })
 }
 
 fn setting_error(name: &str, value: &str, reason: &str) -> Error {
@@ -143,7 +157,10 @@ mod tests {
     #[test]
     fn departed_accounts_read_csv_text_and_lists() {
         let csv = "email,left_on\nAnn@Example.com,2024-01-31\nbob@example.com,2024-02-01\n";
-        assert_eq!(departed_accounts(csv), ["ann@example.com", "bob@example.com"]);
+        assert_eq!(
+            departed_accounts(csv),
+            ["ann@example.com", "bob@example.com"]
+        );
         assert_eq!(
             departed_accounts("ann@example.com, bob@example.com"),
             ["ann@example.com", "bob@example.com"]

@@ -22,7 +22,8 @@
 //! carry the file's visibility) or when a sharing event made it external
 //! or public earlier (Microsoft 365 downloads carry no visibility, so the
 //! detector remembers up to `max_shared_files` shared files by their id:
-//! Drive `doc_id`, else the URL, else `ObjectId`, else the file name). A
+//! Drive `doc_id`, else the URL (joined with the file name when it is the
+//! folder's), else `ObjectId`, else the file name). A
 //! file is sensitive when its name holds a word of `sensitive_words` or
 //! the event carries a sensitivity label (`SensitivityLabelId`,
 //! `SensitivityLabel`, `sensitivity_label`).
@@ -144,9 +145,7 @@ impl InsiderDownload {
                 || shared.contains(event),
             sensitive: self.sensitive(event),
         };
-        let mut volume: Hourly = ctx
-            .get_json(&volume_key(user))?
-            .unwrap_or_default();
+        let mut volume: Hourly = ctx.get_json(&volume_key(user))?.unwrap_or_default();
         volume.advance(event.time(), self.config.baseline_hours);
         volume.count = volume.count.saturating_add(1);
 
@@ -169,9 +168,13 @@ impl InsiderDownload {
     }
 
     fn sensitive(&self, event: &Event<'_>) -> bool {
-        let labelled = ["SensitivityLabelId", "SensitivityLabel", "sensitivity_label"]
-            .iter()
-            .any(|name| event.attr(name).is_some_and(|v| !v.is_empty()));
+        let labelled = [
+            "SensitivityLabelId",
+            "SensitivityLabel",
+            "sensitivity_label",
+        ]
+        .iter()
+        .any(|name| event.attr(name).is_some_and(|v| !v.is_empty()));
         let name = event.file_name().unwrap_or_default().to_lowercase();
         labelled
             || self
@@ -230,7 +233,11 @@ fn new_login_finding(
         file_label(event),
         file_reason(file)
     );
-    let severity = if file.external && file.sensitive { 85 } else { 75 };
+    let severity = if file.external && file.sensitive {
+        85
+    } else {
+        75
+    };
     let mut finding = base(
         event,
         "insider_download.after_new_login",

@@ -170,7 +170,10 @@ mod tests {
         };
         assert_eq!(
             known.novelty(Some("1.2.3.4"), Some("NL")),
-            Novelty { new_ip: false, new_country: true }
+            Novelty {
+                new_ip: false,
+                new_country: true
+            }
         );
     }
 }

@@ -35,7 +35,7 @@ impl SharedFiles {
         let Some(id) = file_id(event) else {
             return;
         };
-        let hash = fnv1a(id);
+        let hash = fnv1a(&id);
         let known = self.hashes.contains(&hash);
         match event.file_visibility() {
             Some("external" | "public") if !known => {
@@ -56,19 +56,30 @@ impl SharedFiles {
 
     /// Whether the downloaded file was shared outside.
     pub(crate) fn contains(&self, event: &Event<'_>) -> bool {
-        file_id(event).is_some_and(|id| self.hashes.contains(&fnv1a(id)))
+        file_id(event).is_some_and(|id| self.hashes.contains(&fnv1a(&id)))
     }
 }
 
-/// The id a file is known by: Drive `doc_id`, else the URL, else
-/// `ObjectId`, else the name.
-fn file_id<'a>(event: &Event<'a>) -> Option<&'a str> {
-    event
-        .attr("doc_id")
-        .or(event.url())
+/// The id a file is known by: Drive `doc_id`; else its URL, joined with
+/// the file name when the URL is the folder's (SharePoint sharing events
+/// name the folder in `ObjectId` and the file in `SourceFileName`); else
+/// the name.
+fn file_id(event: &Event<'_>) -> Option<String> {
+    if let Some(doc) = event.attr("doc_id").filter(|d| !d.is_empty()) {
+        return Some(doc.to_owned());
+    }
+    let url = event
+        .url()
         .or(event.attr("ObjectId"))
-        .or(event.file_name())
-        .filter(|id| !id.is_empty())
+        .filter(|u| !u.is_empty());
+    let name = event.file_name().filter(|n| !n.is_empty());
+    match (url, name) {
+        (Some(url), Some(name)) if !url.ends_with(name) => {
+            Some(format!("{}/{name}", url.trim_end_matches('/')))
+        }
+        (Some(url), _) => Some(url.to_owned()),
+        (None, name) => name.map(str::to_owned),
+    }
 }
 
 fn fnv1a(text: &str) -> u64 {

@@ -19,14 +19,22 @@ pub(crate) fn declare(description: Description) -> Description {
             "How many times their baseline (messages or distinct recipients per active \
              hour) a user's hour must exceed.",
         )
-        .setting(MIN_MESSAGES, "100", "The fewest messages in an hour reported as a burst.")
+        .setting(
+            MIN_MESSAGES,
+            "100",
+            "The fewest messages in an hour reported as a burst.",
+        )
         .setting(
             MIN_BOUNCES,
             "20",
             "The fewest bounce-backs in an hour that make a spike: reported on their own \
              and raising a burst's severity.",
         )
-        .setting(BASELINE_HOURS, "168", "Active hours the baseline averages over.")
+        .setting(
+            BASELINE_HOURS,
+            "168",
+            "Active hours the baseline averages over.",
+        )
         .setting(
             MAX_RECIPIENTS,
             "1000",
@@ -67,7 +75,11 @@ impl Config {
     pub(crate) fn from_settings(settings: &Settings) -> Result<Self, Error> {
         let factor = settings.get_f64(FACTOR)?;
         if !(factor >= 1.0 && factor.is_finite()) {
-            return Err(setting_error(FACTOR, &factor.to_string(), "expected 1 or more"));
+            return Err(setting_error(
+                FACTOR,
+                &factor.to_string(),
+                "expected 1 or more",
+            ));
         }
         let lower = |name| -> Result<Vec<String>, Error> {
             Ok(settings
@@ -107,7 +119,13 @@ fn bounded(settings: &Settings, name: &str, min: u32, max: u32) -> Result<u32, E
     u32::try_from(value)
         .ok()
         .filter(|v| (min..=max).contains(v))
-        .ok_or_else(|| setting_error(name, &value.to_string(), &format!("expected {min} to {max}")))
+        .ok_or_else(|| {
+            setting_error(
+                name,
+                &value.to_string(),
+                &format!("expected {min} to {max}"),
+            )
+        })
 }
 
 fn setting_error(name: &str, value: &str, reason: &str) -> Error {

@@ -174,7 +174,10 @@ fn burst_finding(hour: &MailHour, user: &str, event: &Event<'_>, bounces: bool) 
 }
 
 fn bounce_finding(hour: &MailHour, user: &str, event: &Event<'_>, burst: bool) -> Finding {
-    let mut summary = format!("{} bounce-backs reached {user} within an hour", hour.bounces);
+    let mut summary = format!(
+        "{} bounce-backs reached {user} within an hour",
+        hour.bounces
+    );
     if burst {
         summary.push_str(&format!(" while they sent {} messages", hour.sent));
     }
@@ -205,7 +208,10 @@ fn details(finding: Finding, hour: &MailHour, user: &str, event: &Event<'_>) -> 
         .attr("bounces", hour.bounces.to_string())
         .attr("replies", hour.replies.to_string())
         .attr("baseline_sent", format!("{:.1}", hour.mean_sent))
-        .attr("baseline_recipients", format!("{:.1}", hour.mean_recipients))
+        .attr(
+            "baseline_recipients",
+            format!("{:.1}", hour.mean_recipients),
+        )
 }
 
 palisade_sdk::export_detector!(OutboundMail);

@@ -20,7 +20,12 @@ pub const SEND_KIND: &str = "email.send";
 pub const MESSAGE_KIND: &str = "email.message";
 
 /// Sender names of bounce-backs, matched against the address's local part.
-const BOUNCE_SENDERS: &[&str] = &["mailer-daemon", "postmaster", "mail-daemon", "microsoftexchange"];
+const BOUNCE_SENDERS: &[&str] = &[
+    "mailer-daemon",
+    "postmaster",
+    "mail-daemon",
+    "microsoftexchange",
+];
 /// Subject starts of non-delivery reports, lower case.
 const NDR_SUBJECTS: &[&str] = &[
     "undeliverable",
@@ -66,7 +71,10 @@ impl<'a> Mail<'a> {
             || direction.eq_ignore_ascii_case("intra-org");
         if sent {
             let user = event.user().or(event.email_from())?;
-            return Some(Mail::Sent { user, links: has_links(event) });
+            return Some(Mail::Sent {
+                user,
+                links: has_links(event),
+            });
         }
         if event.kind() != MESSAGE_KIND {
             return None;
@@ -74,7 +82,11 @@ impl<'a> Mail<'a> {
         let user = event
             .user()
             .or_else(|| event.email_to().and_then(|to| to.iter().next()))?;
-        let subject = event.email_subject().unwrap_or_default().trim_start().to_lowercase();
+        let subject = event
+            .email_subject()
+            .unwrap_or_default()
+            .trim_start()
+            .to_lowercase();
         let starts = |list: &[&str]| list.iter().any(|p| subject.starts_with(p));
         if is_bounce_sender(event.email_from()) || starts(NDR_SUBJECTS) {
             Some(Mail::Bounce { user })
