@@ -119,10 +119,10 @@ fn mfa_change(event: &Event<'_>, action: &str) -> Option<Change> {
     if let Some((_, change)) = named.iter().find(|(name, _)| action.contains(name)) {
         return *change;
     }
-    if action.starts_with("update user") {
-        if let Some(change) = event.raw().and_then(strong_auth_direction) {
-            return change;
-        }
+    if action.starts_with("update user")
+        && let Some(change) = event.raw().and_then(strong_auth_direction)
+    {
+        return change;
     }
     Some(Change::MfaOther)
 }
@@ -141,10 +141,11 @@ fn strong_auth_direction(raw: &str) -> Option<Option<Change>> {
             .find(|(n, _, _)| n.eq_ignore_ascii_case(name))
             .map(|(_, old, new)| (list_len(old), list_len(new)))
     };
-    if let Some((old, new)) = count("StrongAuthenticationRequirement") {
-        if old > 0 && new == 0 {
-            return Some(Some(Change::MfaDisabled));
-        }
+    if let Some((old, new)) = count("StrongAuthenticationRequirement")
+        && old > 0
+        && new == 0
+    {
+        return Some(Some(Change::MfaDisabled));
     }
     let (old, new) = count("StrongAuthenticationMethod")?;
     Some(match new.cmp(&old) {

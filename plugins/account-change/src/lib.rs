@@ -104,10 +104,10 @@ impl Detector for AccountChange {
                 let mut history = LoginHistory::load(ctx, user)?;
                 history.learn(&event, self.config.max_places);
                 history.save(ctx, user)?;
-            } else if let Some(change) = change::classify(&event) {
-                if let Some(finding) = self.judge(&event, user, change, ctx)? {
-                    out.push(finding);
-                }
+            } else if let Some(change) = change::classify(&event)
+                && let Some(finding) = self.judge(&event, user, change, ctx)?
+            {
+                out.push(finding);
             }
         }
         Ok(())

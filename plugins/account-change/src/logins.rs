@@ -135,10 +135,10 @@ fn remember(list: &mut Vec<(String, i64)>, value: &str, time: i64, max: usize) {
         entry.1 = entry.1.max(time);
         return;
     }
-    if list.len() >= max.max(1) {
-        if let Some(oldest) = (0..list.len()).min_by_key(|&i| list[i].1) {
-            list.swap_remove(oldest);
-        }
+    if list.len() >= max.max(1)
+        && let Some(oldest) = (0..list.len()).min_by_key(|&i| list[i].1)
+    {
+        list.swap_remove(oldest);
     }
     list.push((value.to_owned(), time));
 }

@@ -103,8 +103,10 @@ mod tests {
 
     #[test]
     fn a_closed_hour_is_learned_and_a_burst_is_not() {
-        let mut h = MailHour::default();
-        h.sent = 10;
+        let mut h = MailHour {
+            sent: 10,
+            ..MailHour::default()
+        };
         h.add_recipient("a@x", 5);
         h.add_recipient("A@x", 5);
         h.advance(HOUR, 24);
