@@ -32,6 +32,7 @@
 //!
 //! State: one entry per user, bounded by `max_places`.
 
+mod cache;
 pub mod change;
 mod config;
 pub mod logins;
@@ -40,6 +41,7 @@ use palisade_sdk::{
     Context, Description, Detector, Error, Event, Events, Finding, Findings, Settings,
 };
 
+use crate::cache::StateCache;
 use crate::change::{ACCOUNT_KIND, Change, MFA_KIND};
 use crate::config::Config;
 use crate::logins::{LoginHistory, NovelLogin, Novelty};
@@ -93,6 +95,7 @@ impl Detector for AccountChange {
         ctx: &mut Context,
         out: &mut Findings,
     ) -> Result<(), Error> {
+        let mut logins = StateCache::<LoginHistory>::default();
         for event in events {
             if event.outcome() == Some("failure") {
                 continue;
@@ -101,16 +104,16 @@ impl Detector for AccountChange {
                 continue;
             };
             if event.kind() == LOGIN_KIND {
-                let mut history = LoginHistory::load(ctx, user)?;
-                history.learn(&event, self.config.max_places);
-                history.save(ctx, user)?;
+                logins
+                    .get_mut(ctx, LoginHistory::key(user))?
+                    .learn(&event, self.config.max_places);
             } else if let Some(change) = change::classify(&event)
-                && let Some(finding) = self.judge(&event, user, change, ctx)?
+                && let Some(finding) = self.judge(&event, user, change, &mut logins, ctx)?
             {
                 out.push(finding);
             }
         }
-        Ok(())
+        logins.flush(ctx)
     }
 }
 
@@ -127,16 +130,13 @@ impl AccountChange {
         event: &Event<'_>,
         actor: &str,
         change: Change,
+        logins: &mut StateCache<LoginHistory>,
         ctx: &mut Context,
     ) -> Result<Option<Finding>, Error> {
         let target = target_account(event);
         let subject = target.as_deref().unwrap_or(actor);
-        let actor_history = LoginHistory::load(ctx, actor)?;
-        let subject_history = if subject == actor {
-            actor_history.clone()
-        } else {
-            LoginHistory::load(ctx, subject)?
-        };
+        let actor_history = logins.get(ctx, LoginHistory::key(actor))?.clone();
+        let subject_history = logins.get(ctx, LoginHistory::key(subject))?.clone();
         let signals = Signals {
             novelty: actor_history.novelty(event.src_ip(), event.src_country()),
             after: subject_history

@@ -3,11 +3,11 @@
 //! before.
 //!
 //! One state entry per user (`login/<user>`), read and written in the
-//! same call, so a run split into several calls learns exactly what one
-//! run learns. Both lists are bounded: when full, the place seen longest
+//! same call (see `cache`), so a run split into several calls learns
+//! exactly what one run learns. Both lists are bounded: when full, the place seen longest
 //! ago is forgotten.
 
-use palisade_sdk::{Context, Error, Event};
+use palisade_sdk::Event;
 use serde::{Deserialize, Serialize};
 
 /// A login from an address or country the user had never logged in from.
@@ -57,24 +57,6 @@ impl LoginHistory {
     /// The state key of `user`'s history.
     pub fn key(user: &str) -> String {
         format!("login/{user}")
-    }
-
-    /// Reads `user`'s history, empty when none is stored.
-    ///
-    /// # Errors
-    ///
-    /// When the stored value is not a history.
-    pub fn load(ctx: &mut Context, user: &str) -> Result<Self, Error> {
-        Ok(ctx.get_json(&Self::key(user))?.unwrap_or_default())
-    }
-
-    /// Stores `user`'s history.
-    ///
-    /// # Errors
-    ///
-    /// When the history cannot be serialized.
-    pub fn save(&self, ctx: &mut Context, user: &str) -> Result<(), Error> {
-        ctx.put_json(&Self::key(user), self)
     }
 
     /// Whether nothing is known of the user yet: then nothing is novel,

@@ -32,6 +32,7 @@
 //! [`hourly`]) and `shared` (hashes of externally shared file ids), each
 //! bounded by its setting.
 
+mod cache;
 mod config;
 pub mod hourly;
 pub mod logins;
@@ -41,6 +42,7 @@ use palisade_sdk::{
     Context, Description, Detector, Error, Event, Events, Finding, Findings, Settings,
 };
 
+use crate::cache::StateCache;
 use crate::config::Config;
 use crate::hourly::Hourly;
 use crate::logins::{LoginHistory, NovelLogin};
@@ -100,18 +102,34 @@ impl Detector for InsiderDownload {
         out: &mut Findings,
     ) -> Result<(), Error> {
         let mut shared = SharedFiles::load(ctx)?;
+        let mut state = CallState::default();
         for event in events {
             if event.outcome() == Some("failure") {
                 continue;
             }
+            let Some(user) = event.user().filter(|u| !u.is_empty()) else {
+                continue;
+            };
             match event.kind() {
                 SHARE_KIND => shared.learn(&event, self.config.max_shared_files),
-                DOWNLOAD_KIND => self.download(&event, &shared, ctx, out)?,
-                _ => self.login(&event, ctx)?,
+                DOWNLOAD_KIND => self.download(&event, user, &shared, &mut state, ctx, out)?,
+                _ => {
+                    let history = state.logins.get_mut(ctx, LoginHistory::key(user))?;
+                    history.learn(&event, self.config.max_places);
+                }
             }
         }
+        state.logins.flush(ctx)?;
+        state.volumes.flush(ctx)?;
         shared.save(ctx)
     }
+}
+
+/// The state entries of one call.
+#[derive(Default)]
+struct CallState {
+    logins: StateCache<LoginHistory>,
+    volumes: StateCache<Hourly>,
 }
 
 /// What makes a downloaded file worth protecting.
@@ -121,31 +139,21 @@ struct FileSignals {
 }
 
 impl InsiderDownload {
-    fn login(&self, event: &Event<'_>, ctx: &mut Context) -> Result<(), Error> {
-        let Some(user) = event.user() else {
-            return Ok(());
-        };
-        let mut history = LoginHistory::load(ctx, user)?;
-        history.learn(event, self.config.max_places);
-        history.save(ctx, user)
-    }
-
     fn download(
         &self,
         event: &Event<'_>,
+        user: &str,
         shared: &SharedFiles,
+        state: &mut CallState,
         ctx: &mut Context,
         out: &mut Findings,
     ) -> Result<(), Error> {
-        let Some(user) = event.user() else {
-            return Ok(());
-        };
         let file = FileSignals {
             external: matches!(event.file_visibility(), Some("external" | "public"))
                 || shared.contains(event),
             sensitive: self.sensitive(event),
         };
-        let mut volume: Hourly = ctx.get_json(&volume_key(user))?.unwrap_or_default();
+        let volume = state.volumes.get_mut(ctx, volume_key(user))?;
         volume.advance(event.time(), self.config.baseline_hours);
         volume.count = volume.count.saturating_add(1);
 
@@ -155,16 +163,16 @@ impl InsiderDownload {
             out.push(departed_finding(event, user, &file));
             volume.reported |= !protected;
         } else if protected {
-            let history = LoginHistory::load(ctx, user)?;
+            let history = state.logins.get(ctx, LoginHistory::key(user))?;
             if let Some(login) = history.novel_within(event.time(), self.config.window) {
                 out.push(new_login_finding(event, user, &file, login));
             }
         }
         if !volume.reported && volume.exceeds(self.config.factor, self.config.min_downloads) {
-            out.push(bulk_finding(event, user, &volume));
+            out.push(bulk_finding(event, user, volume));
             volume.reported = true;
         }
-        ctx.put_json(&volume_key(user), &volume)
+        Ok(())
     }
 
     fn sensitive(&self, event: &Event<'_>) -> bool {

@@ -25,6 +25,7 @@
 //!
 //! State: `mail/<user>`, bounded by `max_recipients` hashes.
 
+mod cache;
 mod config;
 pub mod hour;
 pub mod message;
@@ -33,6 +34,7 @@ use palisade_sdk::{
     Context, Description, Detector, Error, Event, Events, Finding, Findings, Settings,
 };
 
+use crate::cache::StateCache;
 use crate::config::Config;
 use crate::hour::MailHour;
 use crate::message::{MESSAGE_KIND, Mail, SEND_KIND};
@@ -79,6 +81,7 @@ impl Detector for OutboundMail {
         ctx: &mut Context,
         out: &mut Findings,
     ) -> Result<(), Error> {
+        let mut hours = StateCache::<MailHour>::default();
         for event in events {
             let Some(mail) = Mail::of(&event) else {
                 continue;
@@ -89,14 +92,12 @@ impl Detector for OutboundMail {
             if self.config.ignore_senders.iter().any(|s| s == user) {
                 continue;
             }
-            let key = MailHour::key(user);
-            let mut hour: MailHour = ctx.get_json(&key)?.unwrap_or_default();
+            let hour = hours.get_mut(ctx, MailHour::key(user))?;
             hour.advance(event.time(), self.config.baseline_hours);
-            self.count(&mut hour, &mail, &event);
-            self.judge(&mut hour, user, &event, out);
-            ctx.put_json(&key, &hour)?;
+            self.count(hour, &mail, &event);
+            self.judge(hour, user, &event, out);
         }
-        Ok(())
+        hours.flush(ctx)
     }
 }
 
