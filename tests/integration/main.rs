@@ -7,6 +7,7 @@
 mod azure_run;
 mod bad_input;
 mod detectors_office;
+mod detectors_story;
 mod enrich;
 mod failing_detectors;
 mod follow;
