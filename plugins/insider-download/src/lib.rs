@@ -161,6 +161,8 @@ impl InsiderDownload {
         let protected = file.external || file.sensitive;
         if departed && (protected || !volume.reported) {
             out.push(departed_finding(event, user, &file));
+            // The hour is reported: no second departed finding for an
+            // ordinary file, no bulk finding on top, and it is not learned.
             volume.reported |= !protected;
         } else if protected {
             let history = state.logins.get(ctx, LoginHistory::key(user))?;
