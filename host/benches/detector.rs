@@ -1,5 +1,7 @@
-//! The `inbox-rule` detector in its Wasm sandbox against the same logic
-//! compiled natively, on the same batches.
+//! The bundled detectors in their Wasm sandbox against the same logic
+//! compiled natively, on the same batches: `inbox-rule`, and the story's
+//! later steps `account-change`, `outbound-mail` and `insider-download`
+//! (stateful: their state lives in a memory store across iterations).
 //!
 //! Both paths do the same host work around the detector (select the rows
 //! and columns it reads, encode Arrow IPC, decode and validate its
@@ -120,5 +122,136 @@ fn inbox_rule(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, inbox_rule);
+/// One event of the mixed batches below.
+fn event(i: usize, kind: &str, user: String) -> Event {
+    Event {
+        event_id: format!("e{i}"),
+        time: 1_710_400_000_000_000 + i as i64 * 1_000_000,
+        source: "bench",
+        kind: kind.into(),
+        outcome: Some("success".into()),
+        user: Some(user),
+        src_ip: Some(format!("203.0.113.{}", i % 20)),
+        src_country: Some(if i.is_multiple_of(997) { "NL" } else { "US" }.into()),
+        ..Event::default()
+    }
+}
+
+/// Logins of 250 users, one row in 20 an MFA method registered.
+fn account_changes(rows: usize) -> RecordBatch {
+    let events: Vec<Event> = (0..rows)
+        .map(|i| {
+            let user = format!("user{}@corp.example", i % 250);
+            if i % 20 == 19 {
+                let mut e = event(i, "account.mfa_change", user);
+                e.action = Some("User registered security info".into());
+                e
+            } else {
+                event(i, "auth.login", user)
+            }
+        })
+        .collect();
+    EventBatchBuilder::build(&events).expect("valid events")
+}
+
+/// Messages sent by 250 users to colleagues, with a bounce-back now and
+/// then.
+fn mail(rows: usize) -> RecordBatch {
+    let events: Vec<Event> = (0..rows)
+        .map(|i| {
+            let user = format!("user{}@corp.example", i % 250);
+            let mut e = event(i, "email.message", user);
+            e.email_to = vec![format!("user{}@corp.example", i % 97)];
+            let bounce = i.is_multiple_of(40);
+            let direction = if bounce { "Inbound" } else { "Intra-org" };
+            e.attrs.insert("EmailDirection".into(), direction.into());
+            if bounce {
+                e.email_from = Some("mailer-daemon@mx.example".into());
+                e.email_subject = Some("Undeliverable: hello".into());
+            }
+            e
+        })
+        .collect();
+    EventBatchBuilder::build(&events).expect("valid events")
+}
+
+/// Logins and Drive downloads of 250 users, a third of the files shared
+/// externally.
+fn downloads(rows: usize) -> RecordBatch {
+    let events: Vec<Event> = (0..rows)
+        .map(|i| {
+            let user = format!("user{}@corp.example", i % 250);
+            if i.is_multiple_of(4) {
+                return event(i, "auth.login", user);
+            }
+            let mut e = event(i, "file.download", user);
+            e.file_name = Some(format!("file {}.docx", i % 500));
+            let visibility = if i.is_multiple_of(3) {
+                "external"
+            } else {
+                "internal"
+            };
+            e.file_visibility = Some(visibility.into());
+            e.attrs.insert("doc_id".into(), format!("doc{}", i % 500));
+            e
+        })
+        .collect();
+    EventBatchBuilder::build(&events).expect("valid events")
+}
+
+/// Benchmarks bundled `package` in Wasm and natively (`D`) on `events`,
+/// after checking both give the same findings on a fresh state.
+fn wasm_and_native<D: palisade_sdk::Detector>(
+    c: &mut Criterion,
+    package: &str,
+    events: RecordBatch,
+) {
+    let engine = DetectorEngine::new(ComponentCache::disabled(), Limits::default()).unwrap();
+    let bundled = bundled_detectors()
+        .iter()
+        .find(|b| b.package == package)
+        .expect("the detector is bundled");
+    let source = DetectorSource {
+        origin: format!("bundled:{package}"),
+        bytes: bundled.component.into(),
+    };
+    let store = Arc::new(MemoryStateStore::new());
+    let mut wasm = engine
+        .load(&source, &DetectorSettings::new(), store)
+        .unwrap();
+    let d = wasm.description().clone();
+    let selection = EventSelection::new(&d.kinds, &d.columns).unwrap();
+    let stamper = FindingStamper::new(&d.name, &d.version, "native");
+    let mut native = Harness::<D>::new();
+
+    let from_wasm = wasm.detect(&events).unwrap().outcome.unwrap().unwrap();
+    let selected = selection.apply(&events).unwrap().unwrap();
+    let from_native = stamper
+        .stamp(&native.detect_ipc(&encode(&selected)).unwrap())
+        .unwrap()
+        .unwrap();
+    assert_eq!(from_native.num_rows(), from_wasm.num_rows(), "{package}");
+
+    let mut group = c.benchmark_group(package);
+    group.throughput(Throughput::Elements(events.num_rows() as u64));
+    group.bench_function("wasm", |b| {
+        b.iter(|| black_box(wasm.detect(black_box(&events)).unwrap().outcome.unwrap()))
+    });
+    group.bench_function("native", |b| {
+        b.iter(|| {
+            let selected = selection.apply(black_box(&events)).unwrap().unwrap();
+            let output = native.detect_ipc(&encode(&selected)).unwrap();
+            black_box(stamper.stamp(&output).unwrap())
+        })
+    });
+    group.finish();
+}
+
+fn story_detectors(c: &mut Criterion) {
+    wasm_and_native::<account_change::AccountChange>(c, "account-change", account_changes(ROWS));
+    wasm_and_native::<outbound_mail::OutboundMail>(c, "outbound-mail", mail(ROWS));
+    wasm_and_native::<insider_download::InsiderDownload>(c, "insider-download", downloads(ROWS));
+}
+
+criterion_group!(benches, inbox_rule, story_detectors);
 criterion_main!(benches);

@@ -129,3 +129,81 @@ pub fn interrupt(follower: &Child) {
         .unwrap();
     assert!(status.success());
 }
+
+/// The events of `text` read as one file of `format` through
+/// [`palisade::ingest::FileReader`], and the number of dead letters.
+pub fn normalize_text(
+    text: &str,
+    format: palisade::ingest::Format,
+) -> (Vec<palisade::normalize::Event>, usize) {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let path = dir.path().join("record.json");
+    std::fs::write(&path, text).expect("writing the record");
+    let options = palisade::ingest::ReadOptions {
+        format: Some(format),
+        ..Default::default()
+    };
+    let mut reader = palisade::ingest::FileReader::open_with(&path, options).expect("opening");
+    let (mut events, mut dead) = (Vec::new(), 0);
+    while let Some(chunk) = reader.next_chunk(1024).expect("reading") {
+        if chunk.records_read == 0 {
+            break;
+        }
+        events.extend(chunk.events);
+        dead += chunk.dead_letters.len();
+    }
+    (events, dead)
+}
+
+/// A normalized event as a test event of the SDK's harness, every column
+/// it has set (`raw` included).
+pub fn test_event(event: &palisade::normalize::Event) -> palisade_sdk::testing::TestEvent {
+    let mut test = palisade_sdk::testing::TestEvent::new(&event.kind)
+        .with("event_id", event.event_id.as_str())
+        .with("time", event.time)
+        .with("source", event.source);
+    let texts = [
+        ("action", &event.action),
+        ("outcome", &event.outcome),
+        ("user", &event.user),
+        ("src_ip", &event.src_ip),
+        ("src_country", &event.src_country),
+        ("url", &event.url),
+        ("email_from", &event.email_from),
+        ("email_subject", &event.email_subject),
+        ("file_name", &event.file_name),
+        ("file_visibility", &event.file_visibility),
+        ("raw", &event.raw),
+    ];
+    for (column, value) in texts {
+        if let Some(value) = value {
+            test = test.with(column, value.as_str());
+        }
+    }
+    if !event.email_to.is_empty() {
+        test = test.with("email_to", event.email_to.clone());
+    }
+    for (key, value) in &event.attrs {
+        test = test.attr(key, value);
+    }
+    test
+}
+
+/// The `Tests` of a Panther rule file: (name, expected result, the log
+/// as JSON text).
+pub fn panther_cases(path: &Path) -> Vec<(String, bool, String)> {
+    let text = std::fs::read_to_string(path).expect("reading the rule file");
+    let rule: serde_yaml_ng::Value = serde_yaml_ng::from_str(&text).expect("rule YAML");
+    rule["Tests"]
+        .as_sequence()
+        .expect("Tests")
+        .iter()
+        .map(|case| {
+            (
+                case["Name"].as_str().expect("Name").to_owned(),
+                case["ExpectedResult"].as_bool().expect("ExpectedResult"),
+                serde_json::to_string(&case["Log"]).expect("the log as JSON"),
+            )
+        })
+        .collect()
+}

@@ -1,0 +1,161 @@
+//! Where each user has logged in from: the addresses and countries of
+//! their successful logins, and the latest login from a place never seen
+//! before.
+//!
+//! One state entry per user (`login/<user>`), read and written in the
+//! same call (see `cache`), so a run split into several calls learns
+//! exactly what one run learns. Both lists are bounded: when full, the place seen longest
+//! ago is forgotten.
+
+use palisade_sdk::Event;
+use serde::{Deserialize, Serialize};
+
+/// A login from an address or country the user had never logged in from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NovelLogin {
+    /// When, in microseconds since the Unix epoch.
+    pub time: i64,
+    /// The address, when the login had one.
+    pub ip: Option<String>,
+    /// The country, when known.
+    pub country: Option<String>,
+    /// The login's event id.
+    pub event_id: String,
+}
+
+/// What is remembered of one user's logins.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct LoginHistory {
+    /// Addresses with the time each was last seen.
+    #[serde(default)]
+    pub ips: Vec<(String, i64)>,
+    /// Countries with the time each was last seen.
+    #[serde(default)]
+    pub countries: Vec<(String, i64)>,
+    /// The latest login from a never-seen address or country.
+    #[serde(default)]
+    pub novel: Option<NovelLogin>,
+}
+
+/// How novel a place is for a user.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Novelty {
+    /// The address was never seen for the user.
+    pub new_ip: bool,
+    /// The country was never seen for the user.
+    pub new_country: bool,
+}
+
+impl Novelty {
+    /// Whether anything was new.
+    pub fn any(self) -> bool {
+        self.new_ip || self.new_country
+    }
+}
+
+impl LoginHistory {
+    /// The state key of `user`'s history.
+    pub fn key(user: &str) -> String {
+        format!("login/{user}")
+    }
+
+    /// Whether nothing is known of the user yet: then nothing is novel,
+    /// since there is nothing to compare with.
+    pub fn is_empty(&self) -> bool {
+        self.ips.is_empty() && self.countries.is_empty()
+    }
+
+    /// How novel `ip` and `country` are for the user. A user with no
+    /// history has nothing novel.
+    pub fn novelty(&self, ip: Option<&str>, country: Option<&str>) -> Novelty {
+        if self.is_empty() {
+            return Novelty::default();
+        }
+        let unseen = |list: &[(String, i64)], value: Option<&str>| {
+            value.is_some_and(|v| !list.iter().any(|(seen, _)| seen == v))
+        };
+        Novelty {
+            new_ip: unseen(&self.ips, ip),
+            new_country: unseen(&self.countries, country),
+        }
+    }
+
+    /// Learns a successful login; remembers it as the latest novel login
+    /// when its place was never seen. Returns its novelty.
+    pub fn learn(&mut self, event: &Event<'_>, max_places: usize) -> Novelty {
+        let (ip, country) = (event.src_ip(), event.src_country());
+        let novelty = self.novelty(ip, country);
+        if novelty.any() {
+            self.novel = Some(NovelLogin {
+                time: event.time(),
+                ip: ip.map(str::to_owned),
+                country: country.map(str::to_owned),
+                event_id: event.event_id().to_owned(),
+            });
+        }
+        if let Some(ip) = ip {
+            remember(&mut self.ips, ip, event.time(), max_places);
+        }
+        if let Some(country) = country {
+            remember(&mut self.countries, country, event.time(), max_places);
+        }
+        novelty
+    }
+
+    /// The latest novel login at most `window` microseconds before `time`.
+    pub fn novel_within(&self, time: i64, window: i64) -> Option<&NovelLogin> {
+        self.novel
+            .as_ref()
+            .filter(|n| n.time <= time && time - n.time <= window)
+    }
+}
+
+/// Marks `value` seen at `time`, forgetting the place seen longest ago when
+/// the list is full.
+fn remember(list: &mut Vec<(String, i64)>, value: &str, time: i64, max: usize) {
+    if let Some(entry) = list.iter_mut().find(|(v, _)| v == value) {
+        entry.1 = entry.1.max(time);
+        return;
+    }
+    if list.len() >= max.max(1)
+        && let Some(oldest) = (0..list.len()).min_by_key(|&i| list[i].1)
+    {
+        list.swap_remove(oldest);
+    }
+    list.push((value.to_owned(), time));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_place_seen_longest_ago_is_forgotten_first() {
+        let mut list = Vec::new();
+        remember(&mut list, "a", 1, 2);
+        remember(&mut list, "b", 2, 2);
+        remember(&mut list, "a", 3, 2);
+        remember(&mut list, "c", 4, 2);
+        let mut kept: Vec<_> = list.iter().map(|(v, _)| v.as_str()).collect();
+        kept.sort_unstable();
+        assert_eq!(kept, ["a", "c"]);
+    }
+
+    #[test]
+    fn nothing_is_novel_without_history() {
+        let history = LoginHistory::default();
+        assert!(!history.novelty(Some("1.2.3.4"), Some("NL")).any());
+        let known = LoginHistory {
+            ips: vec![("1.2.3.4".into(), 0)],
+            countries: vec![("US".into(), 0)],
+            novel: None,
+        };
+        assert_eq!(
+            known.novelty(Some("1.2.3.4"), Some("NL")),
+            Novelty {
+                new_ip: false,
+                new_country: true
+            }
+        );
+    }
+}
