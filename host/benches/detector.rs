@@ -1,7 +1,11 @@
 //! The bundled detectors in their Wasm sandbox against the same logic
-//! compiled natively, on the same batches: `inbox-rule`, and the story's
-//! later steps `account-change`, `outbound-mail` and `insider-download`
-//! (stateful: their state lives in a memory store across iterations).
+//! compiled natively, on the same batches: `inbox-rule`; the detectors
+//! that learn, `impossible-travel`, `rare-domain` and `email-link`; and the
+//! story's later steps `account-change`, `outbound-mail` and
+//! `insider-download`. Stateful detectors keep their state in a memory
+//! store across iterations (so they run in the steady state of a warm
+//! baseline); the learning ones run once more with the durable checkpoint,
+//! saved after every batch, which is the state store's cost.
 //!
 //! Both paths do the same host work around the detector (select the rows
 //! and columns it reads, encode Arrow IPC, decode and validate its
@@ -24,6 +28,7 @@ use palisade::runtime::{
     ComponentCache, DetectorEngine, DetectorSettings, DetectorSource, EventSelection,
     FindingStamper, Limits, MemoryStateStore, bundled_detectors,
 };
+use palisade::store::Checkpoint;
 use palisade_sdk::testing::Harness;
 
 const ROWS: usize = 10_000;
@@ -199,6 +204,81 @@ fn downloads(rows: usize) -> RecordBatch {
     EventBatchBuilder::build(&events).expect("valid events")
 }
 
+/// Located logins of 250 users, each in one of five cities; a user moves
+/// now and then, sometimes too fast.
+fn logins(rows: usize) -> RecordBatch {
+    const CITIES: [(&str, &str, f64, f64); 5] = [
+        ("New York", "US", 40.71, -74.01),
+        ("Chicago", "US", 41.88, -87.63),
+        ("London", "GB", 51.51, -0.09),
+        ("Amsterdam", "NL", 52.37, 4.90),
+        ("Tokyo", "JP", 35.69, 139.69),
+    ];
+    let events: Vec<Event> = (0..rows)
+        .map(|i| {
+            let user = i % 250;
+            let mut e = event(i, "auth.login", format!("user{user}@corp.example"));
+            let (city, country, lat, lon) = CITIES[(user + i / 2000) % CITIES.len()];
+            e.src_city = Some(city.into());
+            e.src_country = Some(country.into());
+            e.src_lat = Some(lat);
+            e.src_lon = Some(lon);
+            e
+        })
+        .collect();
+    EventBatchBuilder::build(&events).expect("valid events")
+}
+
+/// DNS queries of 300 devices over 5,000 registered domains, a few of
+/// them with machine-made names.
+fn dns_queries(rows: usize) -> RecordBatch {
+    let events: Vec<Event> = (0..rows)
+        .map(|i| {
+            let mut e = event(i, "dns.query", format!("user{}@corp.example", i % 300));
+            let n = (i * 7919) % 5000;
+            e.device = Some(format!("host-{}", i % 300));
+            e.domain = Some(if n % 50 == 0 {
+                format!("x{n:x}q9z7k.example{}.top", n % 17)
+            } else {
+                format!("www.site{n}.com")
+            });
+            e
+        })
+        .collect();
+    EventBatchBuilder::build(&events).expect("valid events")
+}
+
+/// Inbound messages to 250 users from 2,000 senders, each with a link
+/// row; a tenth of the links go to domains seen once.
+fn inbound_mail(rows: usize) -> RecordBatch {
+    let events: Vec<Event> = (0..rows)
+        .map(|i| {
+            let message = format!("m{}", i / 2);
+            let sender = (i / 2) % 2000;
+            let mut e = if i.is_multiple_of(2) {
+                let mut e = event(i, "email.message", format!("user{}@corp.example", i % 250));
+                e.email_from = Some(format!("news@sender{sender}.example"));
+                e.email_to = vec![format!("user{}@corp.example", i % 250)];
+                e.attrs.insert("EmailDirection".into(), "Inbound".into());
+                e
+            } else {
+                let mut e = event(i, "email.url", format!("user{}@corp.example", i % 250));
+                let host = if i % 20 == 1 {
+                    format!("link{i}.example")
+                } else {
+                    format!("sender{sender}.example")
+                };
+                e.url = Some(format!("https://{host}/view"));
+                e.domain = Some(host);
+                e
+            };
+            e.attrs.insert("NetworkMessageId".into(), message);
+            e
+        })
+        .collect();
+    EventBatchBuilder::build(&events).expect("valid events")
+}
+
 /// Benchmarks bundled `package` in Wasm and natively (`D`) on `events`,
 /// after checking both give the same findings on a fresh state.
 fn wasm_and_native<D: palisade_sdk::Detector>(
@@ -247,11 +327,55 @@ fn wasm_and_native<D: palisade_sdk::Detector>(
     group.finish();
 }
 
+/// The detectors that learn, in Wasm and natively, and the cost of their
+/// state: the same Wasm calls with the durable checkpoint as the state
+/// store, saved after every batch as a run saves it after a flush.
+fn learning_detectors(c: &mut Criterion) {
+    wasm_and_native::<impossible_travel::ImpossibleTravel>(c, "impossible-travel", logins(ROWS));
+    wasm_and_native::<rare_domain::RareDomain>(c, "rare-domain", dns_queries(ROWS));
+    wasm_and_native::<email_link::EmailLink>(c, "email-link", inbound_mail(ROWS));
+    for (package, events) in [
+        ("impossible-travel", logins(ROWS)),
+        ("rare-domain", dns_queries(ROWS)),
+        ("email-link", inbound_mail(ROWS)),
+    ] {
+        with_checkpoint(c, package, &events);
+    }
+}
+
+/// Wasm calls of `package` over `events` with state in a checkpoint file,
+/// saved after each call.
+fn with_checkpoint(c: &mut Criterion, package: &str, events: &RecordBatch) {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let checkpoint = Arc::new(Checkpoint::open(dir.path()).expect("opening a checkpoint"));
+    let engine = DetectorEngine::new(ComponentCache::disabled(), Limits::default()).unwrap();
+    let bundled = bundled_detectors()
+        .iter()
+        .find(|b| b.package == package)
+        .expect("the detector is bundled");
+    let source = DetectorSource {
+        origin: format!("bundled:{package}"),
+        bytes: bundled.component.into(),
+    };
+    let mut wasm = engine
+        .load(&source, &DetectorSettings::new(), checkpoint.clone())
+        .unwrap();
+    let mut group = c.benchmark_group(package);
+    group.throughput(Throughput::Elements(events.num_rows() as u64));
+    group.bench_function("wasm + checkpoint", |b| {
+        b.iter(|| {
+            black_box(wasm.detect(black_box(events)).unwrap().outcome.unwrap());
+            checkpoint.save().expect("saving the checkpoint");
+        })
+    });
+    group.finish();
+}
+
 fn story_detectors(c: &mut Criterion) {
     wasm_and_native::<account_change::AccountChange>(c, "account-change", account_changes(ROWS));
     wasm_and_native::<outbound_mail::OutboundMail>(c, "outbound-mail", mail(ROWS));
     wasm_and_native::<insider_download::InsiderDownload>(c, "insider-download", downloads(ROWS));
 }
 
-criterion_group!(benches, inbox_rule, story_detectors);
+criterion_group!(benches, inbox_rule, story_detectors, learning_detectors);
 criterion_main!(benches);
