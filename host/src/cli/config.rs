@@ -17,9 +17,15 @@
 //!
 //! [detectors.inbox-rule]          # settings of one detector
 //! internal_domains = "contoso.com"
+//!
+//! [detectors.insider-download]
+//! departed_users = { file = "departed.csv" }   # a setting read from a file
 //! ```
 //!
 //! Relative paths are relative to the folder of the configuration file.
+//! Detectors cannot open files, so a setting given as `{ file = "..." }` is
+//! read by the host when the configuration is loaded, and the detector
+//! gets the file's text (a departed-users CSV, an allow list).
 //! While following, the plugins folder is watched: new and changed
 //! components are swapped in, removed ones unloaded (see
 //! [`crate::pipeline::PluginWatcher`]).
@@ -93,6 +99,16 @@ impl Config {
         config.rules = config.rules.map(|p| base.join(p));
         config.geoip = config.geoip.map(|p| base.join(p));
         config.assets = config.assets.map(|p| base.join(p));
+        for (detector, settings) in &mut config.detectors {
+            for (name, value) in settings.iter_mut() {
+                read_setting_file(base, value).with_context(|| {
+                    format!(
+                        "reading setting `{name}` of detector `{detector}` in `{}`",
+                        path.display()
+                    )
+                })?;
+            }
+        }
         Ok(config)
     }
 
@@ -119,6 +135,22 @@ impl Config {
             .collect();
         options
     }
+}
+
+/// Replaces a `{ file = "path" }` setting with the text of that file
+/// (relative to `base`); other values are left as they are.
+fn read_setting_file(base: &Path, value: &mut toml::Value) -> anyhow::Result<()> {
+    let toml::Value::Table(table) = value else {
+        return Ok(());
+    };
+    let file = match (table.get("file"), table.len()) {
+        (Some(toml::Value::String(file)), 1) => base.join(file),
+        _ => anyhow::bail!("a table setting must be `{{ file = \"path\" }}`"),
+    };
+    let text =
+        std::fs::read_to_string(&file).with_context(|| format!("reading `{}`", file.display()))?;
+    *value = toml::Value::String(text);
+    Ok(())
 }
 
 fn setting_text(value: &toml::Value) -> String {
@@ -167,5 +199,36 @@ min_severity = 40
         std::fs::write(&path, "data_dir = \"d\"\ninptus = []\n").unwrap();
         let err = format!("{:#}", Config::load(&path).unwrap_err());
         assert!(err.contains("inptus"), "{err}");
+    }
+
+    #[test]
+    fn a_setting_can_be_read_from_a_file() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("departed.csv"), "user\nbob@corp.example\n").unwrap();
+        let path = dir.path().join("palisade.toml");
+        std::fs::write(
+            &path,
+            "data_dir = \"h\"\n[detectors.insider-download]\n\
+             departed_users = { file = \"departed.csv\" }\n",
+        )
+        .unwrap();
+        let options = Config::load(&path).unwrap().pipeline_options();
+        assert_eq!(
+            options.detector_settings["insider-download"]["departed_users"],
+            "user\nbob@corp.example\n"
+        );
+
+        std::fs::write(
+            &path,
+            "data_dir = \"h\"\n[detectors.insider-download]\n\
+             departed_users = { file = \"gone.csv\" }\n",
+        )
+        .unwrap();
+        let err = format!("{:#}", Config::load(&path).unwrap_err());
+        assert!(
+            err.contains("setting `departed_users` of detector `insider-download`")
+                && err.contains("gone.csv"),
+            "{err}"
+        );
     }
 }
