@@ -24,6 +24,7 @@ mod okta_run;
 mod panther_drive;
 mod panther_mfa;
 mod rare_domain;
+mod rules_reload;
 mod sql;
 mod support;
 mod umbrella;

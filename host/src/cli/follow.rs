@@ -28,6 +28,9 @@ pub(super) fn follow(pipeline: &mut Pipeline, inputs: &[PathBuf]) -> anyhow::Res
     if let Err(e) = pipeline.watch_plugins() {
         tracing::error!("{e}; new versions of detectors are not loaded until a restart");
     }
+    if let Err(e) = pipeline.watch_rules() {
+        tracing::error!("{e}; changed correlation rules are not loaded until a restart");
+    }
     tracing::info!(inputs = inputs.len(), "following inputs; interrupt to stop");
 
     let mut readers: BTreeMap<PathBuf, FileReader> = BTreeMap::new();
@@ -39,6 +42,7 @@ pub(super) fn follow(pipeline: &mut Pipeline, inputs: &[PathBuf]) -> anyhow::Res
         // New versions are swapped in between batches in `drain`; this
         // also takes them when no record arrives.
         pipeline.apply_plugin_changes();
+        pipeline.apply_rule_changes();
         open_new_files(pipeline, inputs, &mut readers, &mut refused);
         for reader in readers.values_mut() {
             let before = pipeline.summary().records_read;

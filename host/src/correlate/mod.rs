@@ -130,6 +130,22 @@ impl Correlator {
         Ok(correlator)
     }
 
+    /// Replaces the rules, once every new rule plans against the window's
+    /// tables; open incidents and the window stay.
+    ///
+    /// # Errors
+    ///
+    /// [`CorrelateError::RuleRun`] naming a rule that does not plan; the
+    /// old rules are kept.
+    pub fn replace_rules(&mut self, rules: Vec<Rule>) -> Result<(), CorrelateError> {
+        self.runner.plan(&rules, &self.window)?;
+        let span = rules.iter().map(|r| r.window).max().unwrap_or(0);
+        self.window
+            .reshape(span, rules.iter().any(Rule::reads_events));
+        self.rules = rules;
+        Ok(())
+    }
+
     /// The rules, sorted by name.
     pub fn rules(&self) -> &[Rule] {
         &self.rules

@@ -80,6 +80,30 @@ impl RuleRunner {
         Ok(candidates)
     }
 
+    /// Parses and plans every rule against the window's tables without
+    /// running it: what a new rule must pass before it replaces an old one.
+    ///
+    /// # Errors
+    ///
+    /// [`CorrelateError::RuleRun`] naming the first rule that does not
+    /// plan, with DataFusion's message.
+    pub fn plan(&self, rules: &[Rule], window: &Window) -> Result<(), CorrelateError> {
+        let ctx = window_context(window)?;
+        let read_only = SQLOptions::new()
+            .with_allow_ddl(false)
+            .with_allow_dml(false)
+            .with_allow_statements(false);
+        for rule in rules {
+            self.runtime
+                .block_on(ctx.sql_with_options(&rule.sql, read_only))
+                .map_err(|e| CorrelateError::RuleRun {
+                    rule: rule.name.clone(),
+                    message: e.strip_backtrace(),
+                })?;
+        }
+        Ok(())
+    }
+
     /// Runs a future on the runner's runtime.
     pub fn block_on<F: std::future::Future>(&self, future: F) -> F::Output {
         self.runtime.block_on(future)

@@ -51,6 +51,16 @@ impl Window {
         self.span
     }
 
+    /// Reaches back `span` from now on, keeping events when `keep_events`
+    /// (rules were replaced). A longer span fills up as rows arrive.
+    pub fn reshape(&mut self, span: i64, keep_events: bool) {
+        self.span = span;
+        if !keep_events {
+            self.events.clear();
+        }
+        self.keep_events = keep_events;
+    }
+
     /// Adds a batch of findings (the `findings` schema) and returns the
     /// findings it brought that the window did not hold yet.
     ///

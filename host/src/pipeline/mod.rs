@@ -18,6 +18,7 @@
 
 mod detectors;
 mod reload;
+mod rules_reload;
 mod runs;
 mod summary;
 
@@ -39,6 +40,7 @@ use crate::store::{Checkpoint, CheckpointError, HistoryWriter, StoreError, Table
 
 pub use detectors::{Applied, BatchOutcome, DetectorSet, FailedCall};
 pub use reload::{DEBOUNCE, PluginChange, PluginWatcher, ReloadContext};
+pub use rules_reload::RulesWatcher;
 pub use runs::{DetectorRun, runs_to_batch};
 pub use summary::RunSummary;
 
@@ -113,8 +115,8 @@ pub enum PipelineError {
     /// The detector engine could not start.
     #[error(transparent)]
     Engine(#[from] LoadError),
-    /// The plugins folder could not be watched.
-    #[error("watching plugins folder `{dir}`: {source}")]
+    /// The plugins or rules folder could not be watched.
+    #[error("watching folder `{dir}`: {source}")]
     Watch {
         /// The folder.
         dir: PathBuf,
@@ -146,6 +148,8 @@ pub struct Pipeline {
     started: Instant,
     metrics: Arc<Metrics>,
     watcher: Option<PluginWatcher>,
+    rules_watcher: Option<RulesWatcher>,
+    rules_dir: Option<PathBuf>,
     // Also keeps the epoch ticker of the detectors' time budgets alive.
     engine: Arc<DetectorEngine>,
     plugins_dir: Option<PathBuf>,
@@ -198,6 +202,8 @@ impl Pipeline {
             started: Instant::now(),
             metrics: Arc::new(Metrics::new()),
             watcher: None,
+            rules_watcher: None,
+            rules_dir: options.rules_dir.clone(),
             engine,
             plugins_dir: options.plugins_dir.clone(),
             settings: options.detector_settings.clone(),
@@ -350,6 +356,7 @@ impl Pipeline {
                     message: e.to_string(),
                 })?;
             self.apply_plugin_changes();
+            self.apply_rule_changes();
             self.process_events(&events)?;
             self.checkpoint.set_position(reader.path(), chunk.position);
         }
