@@ -32,19 +32,16 @@
 //!
 //! State: one entry per user, bounded by `max_places`.
 
-mod cache;
 pub mod change;
 mod config;
-pub mod logins;
 
+use palisade_sdk::logins::{LoginHistory, NovelLogin, Novelty};
 use palisade_sdk::{
-    Context, Description, Detector, Error, Event, Events, Finding, Findings, Settings,
+    Context, Description, Detector, Error, Event, Events, Finding, Findings, Settings, StateCache,
 };
 
-use crate::cache::StateCache;
 use crate::change::{ACCOUNT_KIND, Change, MFA_KIND};
 use crate::config::Config;
-use crate::logins::{LoginHistory, NovelLogin, Novelty};
 
 /// The login event kind.
 pub const LOGIN_KIND: &str = "auth.login";

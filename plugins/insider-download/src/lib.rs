@@ -32,20 +32,17 @@
 //! [`hourly`]) and `shared` (hashes of externally shared file ids), each
 //! bounded by its setting.
 
-mod cache;
 mod config;
 pub mod hourly;
-pub mod logins;
 mod shared;
 
+use palisade_sdk::logins::{LoginHistory, NovelLogin};
 use palisade_sdk::{
-    Context, Description, Detector, Error, Event, Events, Finding, Findings, Settings,
+    Context, Description, Detector, Error, Event, Events, Finding, Findings, Settings, StateCache,
 };
 
-use crate::cache::StateCache;
 use crate::config::Config;
 use crate::hourly::Hourly;
-use crate::logins::{LoginHistory, NovelLogin};
 use crate::shared::SharedFiles;
 
 /// The login event kind.

@@ -25,7 +25,6 @@
 //!
 //! State: `mail/<user>`, bounded by `max_recipients` hashes.
 
-mod cache;
 mod config;
 pub mod hour;
 pub mod message;
@@ -34,10 +33,10 @@ use palisade_sdk::{
     Context, Description, Detector, Error, Event, Events, Finding, Findings, Settings,
 };
 
-use crate::cache::StateCache;
 use crate::config::Config;
 use crate::hour::MailHour;
 use crate::message::{MESSAGE_KIND, Mail, SEND_KIND};
+use palisade_sdk::StateCache;
 
 /// MITRE ATT&CK: Internal Spearphishing.
 const T_INTERNAL_SPEARPHISHING: &str = "T1534";

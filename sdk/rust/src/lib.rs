@@ -65,8 +65,10 @@ mod events;
 mod findings;
 mod guest;
 mod ipc;
+pub mod logins;
 mod run;
 mod settings;
+mod state_cache;
 pub mod testing;
 
 pub use context::{Context, Level, TimeRange};
@@ -76,6 +78,7 @@ pub use event::{Attrs, Event, TextList};
 pub use events::{EventIter, Events};
 pub use findings::{Finding, Findings, IntoEntity, MAX_SEVERITY};
 pub use settings::Settings;
+pub use state_cache::StateCache;
 
 /// A detector: describes itself, is configured once, then examines batches.
 ///

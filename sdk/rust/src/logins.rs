@@ -7,7 +7,7 @@
 //! exactly what one run learns. Both lists are bounded: when full, the place seen longest
 //! ago is forgotten.
 
-use palisade_sdk::Event;
+use crate::Event;
 use serde::{Deserialize, Serialize};
 
 /// A login from an address or country the user had never logged in from.

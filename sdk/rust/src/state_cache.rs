@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 use std::collections::btree_map::Entry;
 
-use palisade_sdk::{Context, Error};
+use crate::{Context, Error};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
