@@ -66,7 +66,7 @@ pub(super) fn follow(pipeline: &mut Pipeline, inputs: &[PathBuf]) -> anyhow::Res
 /// empty) is tried again later; one that cannot be read or matches no
 /// format is reported once and left out (`refused`).
 fn open_new_files(
-    pipeline: &Pipeline,
+    pipeline: &mut Pipeline,
     inputs: &[PathBuf],
     readers: &mut BTreeMap<PathBuf, FileReader>,
     refused: &mut BTreeSet<PathBuf>,
@@ -85,6 +85,7 @@ fn open_new_files(
         match open_where_left(pipeline, &file) {
             Ok(reader) => {
                 tracing::info!(file = %file.display(), format = reader.format().map_or("not yet known", ingest::Format::name), "following input");
+                pipeline.count_followed_file();
                 readers.insert(file, reader);
             }
             Err(e) => {

@@ -329,6 +329,11 @@ impl Pipeline {
         self.drain(&mut reader)
     }
 
+    /// Counts a file opened to be followed, for the summary.
+    pub fn count_followed_file(&mut self) {
+        self.summary.files += 1;
+    }
+
     /// Processes whatever `reader` has now, up to its current end.
     ///
     /// # Errors
