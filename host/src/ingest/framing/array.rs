@@ -338,26 +338,7 @@ mod tests {
     }
 
     fn frame(mut framer: ArrayFramer, text: &str, piece: usize) -> Vec<(u64, String, bool)> {
-        let mut buf = InputBuffer::new();
-        let mut rest = text.as_bytes();
-        let mut out = Vec::new();
-        loop {
-            let eof = rest.is_empty() && buf.at_eof();
-            match framer.next(&mut buf, eof) {
-                Step::Record(r) => out.push((
-                    r.number,
-                    String::from_utf8_lossy(&r.raw).into_owned(),
-                    matches!(r.body, Body::Broken(_)),
-                )),
-                Step::Skipped => {}
-                Step::NeedMore => {
-                    let (head, tail) = rest.split_at(piece.min(rest.len()));
-                    rest = tail;
-                    buf.fill(&mut &head[..]).unwrap();
-                }
-                Step::End => return out,
-            }
-        }
+        crate::ingest::framing::pieces::records(|b, e| framer.next(b, e), text, piece)
     }
 
     #[test]

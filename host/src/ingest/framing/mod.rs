@@ -166,3 +166,38 @@ pub(crate) fn too_long(number: u64, bytes: &[u8], what: &'static str) -> RawReco
 pub(crate) fn trim_cr(bytes: &[u8]) -> &[u8] {
     bytes.strip_suffix(b"\r").unwrap_or(bytes)
 }
+
+/// Feeding framers in pieces, for their tests.
+#[cfg(test)]
+pub(crate) mod pieces {
+    use super::{Body, InputBuffer, Step};
+
+    /// Number, raw text and whether broken, of every record `next` cuts
+    /// from `text` fed in pieces of `piece` bytes.
+    pub(crate) fn records(
+        mut next: impl FnMut(&mut InputBuffer, bool) -> Step,
+        text: &str,
+        piece: usize,
+    ) -> Vec<(u64, String, bool)> {
+        let mut buf = InputBuffer::new();
+        let mut rest = text.as_bytes();
+        let mut out = Vec::new();
+        loop {
+            let eof = rest.is_empty() && buf.at_eof();
+            match next(&mut buf, eof) {
+                Step::Record(r) => out.push((
+                    r.number,
+                    String::from_utf8_lossy(&r.raw).into_owned(),
+                    matches!(r.body, Body::Broken(_)),
+                )),
+                Step::Skipped => {}
+                Step::NeedMore => {
+                    let (head, tail) = rest.split_at(piece.min(rest.len()));
+                    rest = tail;
+                    buf.fill(&mut &head[..]).unwrap();
+                }
+                Step::End => return out,
+            }
+        }
+    }
+}
