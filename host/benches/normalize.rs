@@ -4,6 +4,8 @@
 //! - Microsoft 365 audit records as JSON lines;
 //! - Entra ID sign-in and audit records as Azure diagnostic JSON lines, and
 //!   sign-ins as a Sentinel CSV export;
+//! - Defender email records (messages, links, clicks) as streaming JSON;
+//! - Cisco Umbrella DNS rows as a CSV export;
 //! - Google Workspace Reports API activities and Okta System Log events as
 //!   JSON lines;
 //! - Zeek dns records as TSV and as JSON streaming lines.
@@ -23,7 +25,7 @@ use cpu_time::ThreadTime;
 use criterion::{Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
 use palisade::ingest::FileReader;
 use palisade::normalize::EventBatchBuilder;
-use palisade::normalize::{azure, gws, m365, okta, zeek};
+use palisade::normalize::{azure, gws, m365, okta, umbrella, zeek};
 
 /// Records in each generated file.
 const RECORDS: u64 = 1_000_000;
@@ -35,7 +37,7 @@ const CHUNK: usize = 8192;
 type Generator = fn(&mut BufWriter<File>, u64) -> io::Result<u64>;
 
 /// Every benchmark: its name, the generated file's name and its generator.
-const FORMATS: [(&str, &str, Generator); 8] = [
+const FORMATS: [(&str, &str, Generator); 10] = [
     ("m365_json_lines_1m", "audit.json", |out, n| {
         m365::testdata::write_audit_lines(out, n)
     }),
@@ -47,6 +49,12 @@ const FORMATS: [(&str, &str, Generator); 8] = [
     }),
     ("entra_signin_sentinel_csv_1m", "signin.csv", |out, n| {
         azure::testdata::write_signin_csv(out, n)
+    }),
+    ("defender_email_json_1m", "email.json", |out, n| {
+        azure::testdata::write_lines(out, n, azure::testdata::email_record)
+    }),
+    ("umbrella_csv_1m", "umbrella.csv", |out, n| {
+        umbrella::testdata::write_csv(out, n)
     }),
     ("gws_json_lines_1m", "gws.json", |out, n| {
         gws::testdata::write_activity_lines(out, n)

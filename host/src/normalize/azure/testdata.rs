@@ -201,6 +201,54 @@ pub fn audit_record(i: u64) -> String {
     envelope(i, "AuditLogs", operation, &address, properties).to_string()
 }
 
+/// Defender email record number `i` as one line of streaming JSON: an
+/// `EmailEvents` message, one of its `EmailUrlInfo` links, or (one in
+/// ten) a `UrlClickEvents` click.
+pub fn email_record(i: u64) -> String {
+    let r = mix(i);
+    let user = pick(&USERS, r).to_lowercase();
+    let message = guid(mix(i / 3), i / 3);
+    let sender = format!("news@sender{}.example", (r >> 8) % 500);
+    let url = format!("https://link{}.example/view?id={i}", (r >> 20) % 2000);
+    let at = time(i, "%Y-%m-%dT%H:%M:%S.0000000Z");
+    let (table, row) = match i % 3 {
+        0 => (
+            "EmailEvents",
+            json!({
+                "Timestamp": at, "NetworkMessageId": message,
+                "InternetMessageId": format!("<{i}@sender.example>"),
+                "SenderFromAddress": sender, "SenderFromDomain": sender.split('@').nth(1),
+                "RecipientEmailAddress": user, "Subject": "Your March statement",
+                "EmailDirection": "Inbound", "DeliveryAction": "Delivered",
+                "DeliveryLocation": "Inbox/folder", "UrlCount": 1,
+                "SenderIPv4": ip(r >> 24), "ReportId": format!("{message}-{i}")
+            }),
+        ),
+        1 if (r >> 32).is_multiple_of(10) => (
+            "UrlClickEvents",
+            json!({
+                "Timestamp": at, "Url": url, "ActionType": "ClickAllowed",
+                "AccountUpn": user, "Workload": "Email", "NetworkMessageId": message,
+                "IPAddress": ip(r >> 16), "IsClickedThrough": false,
+                "ReportId": format!("{message}-{i}")
+            }),
+        ),
+        _ => (
+            "EmailUrlInfo",
+            json!({
+                "Timestamp": at, "NetworkMessageId": message, "Url": url,
+                "UrlDomain": url.split('/').nth(2), "UrlLocation": "Body",
+                "ReportId": format!("{message}-{i}")
+            }),
+        ),
+    };
+    json!({
+        "time": at, "tenantId": TENANT, "operationName": "Publish",
+        "category": format!("AdvancedHunting-{table}"), "properties": row
+    })
+    .to_string()
+}
+
 /// Writes `record(0..count)` as JSON lines; returns the bytes written.
 ///
 /// # Errors
