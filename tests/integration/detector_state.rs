@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::json;
 
-use super::support::{run_once, sql};
+use super::support::{run_once, sql, test_plugin, versioned};
 
 /// One successful sign-in of `user` at `time` from a located address.
 fn sign_in(id: usize, user: &str, time: &str, place: (&str, &str, f64, f64), ip: &str) -> String {
@@ -135,4 +135,61 @@ fn a_run_split_in_two_finds_what_one_run_finds() {
         "Paris is new for carol after 20 London logins: {expected:#?}"
     );
     assert_eq!(findings(&split), expected);
+}
+
+/// The impossible-travel findings of a data folder: (kind, user, time).
+fn travel(data: &Path) -> Vec<(String, String, String)> {
+    sql(
+        data,
+        "select kind, user, cast(time as varchar) as at from findings \
+         where detector = 'impossible-travel' order by at, kind, user",
+    )
+    .iter()
+    .map(|f| {
+        let text = |k: &str| f[k].as_str().unwrap_or_default().to_owned();
+        (text("kind"), text("user"), text("at"))
+    })
+    .collect()
+}
+
+#[test]
+fn what_a_detector_learned_serves_its_next_build() {
+    let dir = tempfile::tempdir().unwrap();
+    let (first, second) = write_halves(dir.path());
+    let whole = dir.path().join("whole");
+    assert!(run_once(&whole, &[&first, &second]).status.success());
+
+    // The second half runs a rebuilt component (other bytes, same name)
+    // from the plugins folder, in place of the bundled one.
+    let plugins = dir.path().join("plugins");
+    std::fs::create_dir(&plugins).unwrap();
+    let bundled = std::fs::read(test_plugin("impossible_travel.wasm")).unwrap();
+    std::fs::write(
+        plugins.join("impossible_travel.wasm"),
+        versioned(&bundled, 2),
+    )
+    .unwrap();
+    let split = dir.path().join("split");
+    assert!(run_once(&split, &[&first]).status.success());
+    let flag = Path::new("--plugins");
+    assert!(
+        run_once(&split, &[flag, &plugins, &second])
+            .status
+            .success()
+    );
+
+    let hashes = sql(
+        &split,
+        "select count(distinct detector_hash) as n from detector_runs \
+         where detector = 'impossible-travel'",
+    );
+    assert_eq!(hashes[0]["n"], 2, "both builds ran");
+    let expected = travel(&whole);
+    assert!(
+        expected.iter().any(
+            |(kind, user, _)| kind == "impossible_travel.speed" && user == "alice@corp.example"
+        ),
+        "{expected:#?}"
+    );
+    assert_eq!(travel(&split), expected);
 }

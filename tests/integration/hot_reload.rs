@@ -12,25 +12,12 @@ use std::time::Instant;
 
 use palisade::normalize::m365::testdata::audit_record;
 
-use super::support::{PATIENCE, count, interrupt, palisade, sql, test_plugin, wait_for_events};
+use super::support::{
+    PATIENCE, count, interrupt, palisade, sql, test_plugin, versioned, wait_for_events,
+};
 
 /// Records per slice of the growing input.
 const SLICE: usize = 40;
-
-/// `bytes` of a component with a custom section naming `version` appended:
-/// the same detector, another file content, as a rebuild gives.
-fn versioned(bytes: &[u8], version: u32) -> Vec<u8> {
-    let name = b"palisade-test-version";
-    let payload = version.to_le_bytes();
-    let size = 1 + name.len() + payload.len();
-    let mut out = bytes.to_vec();
-    out.push(0); // custom section
-    out.push(u8::try_from(size).unwrap()); // one-byte LEB128
-    out.push(u8::try_from(name.len()).unwrap());
-    out.extend_from_slice(name);
-    out.extend_from_slice(&payload);
-    out
-}
 
 /// A test folder: `palisade.toml` following `logs/`, with `plugins/`.
 struct Setup {

@@ -207,3 +207,18 @@ pub fn panther_cases(path: &Path) -> Vec<(String, bool, String)> {
         })
         .collect()
 }
+
+/// `bytes` of a component with a custom section naming `version` appended:
+/// the same detector, another file content, as a rebuild gives.
+pub fn versioned(bytes: &[u8], version: u32) -> Vec<u8> {
+    let name = b"palisade-test-version";
+    let payload = version.to_le_bytes();
+    let size = 1 + name.len() + payload.len();
+    let mut out = bytes.to_vec();
+    out.push(0); // custom section
+    out.push(u8::try_from(size).unwrap()); // one-byte LEB128
+    out.push(u8::try_from(name.len()).unwrap());
+    out.extend_from_slice(name);
+    out.extend_from_slice(&payload);
+    out
+}
