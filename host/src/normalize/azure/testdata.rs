@@ -9,6 +9,7 @@
 
 use std::io::{self, Write};
 
+use crate::normalize::synthetic::mix;
 use serde_json::{Value, json};
 
 /// 2024-03-01T00:00:00Z in seconds.
@@ -42,14 +43,6 @@ const PLACES: [(&str, &str, &str, f64, f64); 4] = [
 ];
 
 const AGENT: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/122.0.0.0 Safari/537.36 Edg/122.0.0.0";
-
-/// A 64-bit mix of `i` (SplitMix64), the generator's only randomness.
-fn mix(i: u64) -> u64 {
-    let mut z = i.wrapping_add(0x9e37_79b9_7f4a_7c15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    z ^ (z >> 31)
-}
 
 fn pick<T: Copy>(items: &[T], r: u64) -> T {
     items[(r % items.len() as u64) as usize]

@@ -6,6 +6,7 @@
 
 use std::io::{self, Write};
 
+use crate::normalize::synthetic::mix;
 use serde_json::{Value, json};
 
 /// 2024-03-01T00:00:00Z in seconds.
@@ -29,14 +30,6 @@ const PLACES: [(&str, &str, &str, f64, f64); 4] = [
 ];
 
 const AGENT: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/122.0.0.0 Safari/537.36";
-
-/// A 64-bit mix of `i` (SplitMix64), the generator's only randomness.
-fn mix(i: u64) -> u64 {
-    let mut z = i.wrapping_add(0x9e37_79b9_7f4a_7c15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    z ^ (z >> 31)
-}
 
 /// LogEvent number `i` as one line of JSON (no newline).
 pub fn log_event(i: u64) -> String {

@@ -6,6 +6,7 @@
 //! same records can be written as Zeek TSV (with its header lines) and as
 //! JSON streaming lines (`_path`, ISO times).
 
+use crate::normalize::synthetic::mix;
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
@@ -76,14 +77,6 @@ const TYPES: [&str; 24] = [
     "vector[interval]",
     "bool",
 ];
-
-/// A 64-bit mix of `i` (SplitMix64), the generator's only randomness.
-fn mix(i: u64) -> u64 {
-    let mut z = i.wrapping_add(0x9e37_79b9_7f4a_7c15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    z ^ (z >> 31)
-}
 
 /// One dns record's values, `None` where Zeek leaves a field unset.
 struct Dns {
