@@ -341,7 +341,18 @@ impl FileReader {
         let head = &self.buf.bytes()[..self.buf.bytes().len().min(200)];
         let text = String::from_utf8_lossy(head);
         let first_line = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
-        let start: String = first_line.chars().take(60).collect();
+        // Control characters are escaped: the text ends up on a terminal.
+        let start: String = first_line
+            .chars()
+            .take(60)
+            .flat_map(|c| {
+                let escaped = c.is_control().then(|| c.escape_default());
+                escaped
+                    .into_iter()
+                    .flatten()
+                    .chain((!c.is_control()).then_some(c))
+            })
+            .collect();
         IngestError::UnknownFormat {
             path: self.path.clone(),
             start,

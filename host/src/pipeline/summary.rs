@@ -76,11 +76,9 @@ impl fmt::Display for RunSummary {
             writeln!(f, "    {name:<24} {count}")?;
         }
         if self.incident_versions > 0 {
-            writeln!(
-                f,
-                "  incidents:    {} versions written",
-                self.incident_versions
-            )?;
+            let versions = self.incident_versions;
+            let noun = if versions == 1 { "version" } else { "versions" };
+            writeln!(f, "  incidents:    {versions} {noun} written")?;
         }
         for ((detector, _), (count, first)) in self.failures_by_cause() {
             writeln!(f, "  failed: {detector}: {count} calls; {first}")?;
