@@ -149,7 +149,7 @@ fn a_run_over_real_logs_with_a_rules_folder_makes_one_incident_with_the_same_id_
             .unwrap();
         assert!(output.status.success(), "{output:?}");
         assert!(
-            stdout(&output).contains("incidents:    1 versions written"),
+            stdout(&output).contains("incidents:    1 version written"),
             "{}",
             stdout(&output)
         );
