@@ -24,7 +24,7 @@ pub mod json;
 pub mod m365;
 pub mod okta;
 mod record;
-mod synthetic;
+pub(crate) mod synthetic;
 pub mod umbrella;
 pub(crate) mod values;
 pub mod zeek;

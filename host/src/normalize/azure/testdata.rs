@@ -242,25 +242,7 @@ pub fn email_record(i: u64) -> String {
     .to_string()
 }
 
-/// Writes `record(0..count)` as JSON lines; returns the bytes written.
-///
-/// # Errors
-///
-/// When `out` fails.
-pub fn write_lines(
-    out: &mut impl Write,
-    count: u64,
-    record: impl Fn(u64) -> String,
-) -> io::Result<u64> {
-    let mut bytes = 0;
-    for i in 0..count {
-        let line = record(i);
-        out.write_all(line.as_bytes())?;
-        out.write_all(b"\n")?;
-        bytes += line.len() as u64 + 1;
-    }
-    Ok(bytes)
-}
+pub use crate::normalize::synthetic::write_lines;
 
 /// The columns of [`signin_csv_row`], as a Sentinel export writes them.
 pub const SIGNIN_CSV_HEADER: &str = "TenantId,OperationName,Category,ResultType,ResultDescription,AppDisplayName,ClientAppUsed,ConditionalAccessStatus,CreatedDateTime [UTC],DeviceDetail_dynamic,Id,IPAddress,IsInteractive,LocationDetails_dynamic,MfaDetail_dynamic,RiskLevelDuringSignIn,RiskState,Status_dynamic,UserAgent,UserPrincipalName,Type";

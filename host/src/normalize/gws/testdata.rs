@@ -72,14 +72,7 @@ pub fn activity(i: u64) -> String {
 ///
 /// When `out` fails.
 pub fn write_activity_lines(out: &mut impl Write, count: u64) -> io::Result<u64> {
-    let mut bytes = 0;
-    for i in 0..count {
-        let line = activity(i);
-        out.write_all(line.as_bytes())?;
-        out.write_all(b"\n")?;
-        bytes += line.len() as u64 + 1;
-    }
-    Ok(bytes)
+    crate::normalize::synthetic::write_lines(out, count, activity)
 }
 
 fn client_ip(r: u64) -> String {

@@ -67,14 +67,7 @@ pub fn audit_record(i: u64) -> String {
 ///
 /// When `out` fails.
 pub fn write_audit_lines(out: &mut impl Write, count: u64) -> io::Result<u64> {
-    let mut bytes = 0;
-    for i in 0..count {
-        let line = audit_record(i);
-        out.write_all(line.as_bytes())?;
-        out.write_all(b"\n")?;
-        bytes += line.len() as u64 + 1;
-    }
-    Ok(bytes)
+    crate::normalize::synthetic::write_lines(out, count, audit_record)
 }
 
 fn client_ip(r: u64) -> String {

@@ -243,14 +243,7 @@ pub fn write_tsv(out: &mut impl Write, count: u64) -> io::Result<u64> {
 ///
 /// When `out` fails.
 pub fn write_json(out: &mut impl Write, count: u64) -> io::Result<u64> {
-    let mut bytes = 0;
-    for i in 0..count {
-        let line = json_line(i);
-        out.write_all(line.as_bytes())?;
-        out.write_all(b"\n")?;
-        bytes += line.len() as u64 + 1;
-    }
-    Ok(bytes)
+    crate::normalize::synthetic::write_lines(out, count, json_line)
 }
 
 #[cfg(test)]
