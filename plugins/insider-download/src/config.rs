@@ -84,7 +84,7 @@ impl Config {
     ///
     /// When a number does not parse or is out of range.
     pub(crate) fn from_settings(settings: &Settings) -> Result<Self, Error> {
-        let hours = bounded(settings, WINDOW_HOURS, 1, 24 * 365)?;
+        let hours = settings.get_u32_in(WINDOW_HOURS, 1, 24 * 365)?;
         let factor = settings.get_f64(FACTOR)?;
         if !(factor >= 1.0 && factor.is_finite()) {
             return Err(setting_error(
@@ -102,10 +102,10 @@ impl Config {
                 .map(|w| w.to_lowercase())
                 .collect(),
             factor,
-            min_downloads: bounded(settings, MIN_DOWNLOADS, 1, 1_000_000)?,
-            baseline_hours: bounded(settings, BASELINE_HOURS, 1, 100_000)?,
-            max_places: bounded(settings, MAX_PLACES, 1, 10_000)? as usize,
-            max_shared_files: bounded(settings, MAX_SHARED_FILES, 1, 100_000)? as usize,
+            min_downloads: settings.get_u32_in(MIN_DOWNLOADS, 1, 1_000_000)?,
+            baseline_hours: settings.get_u32_in(BASELINE_HOURS, 1, 100_000)?,
+            max_places: settings.get_u32_in(MAX_PLACES, 1, 10_000)? as usize,
+            max_shared_files: settings.get_u32_in(MAX_SHARED_FILES, 1, 100_000)? as usize,
         })
     }
 }
@@ -126,20 +126,6 @@ fn departed_accounts(text: &str) -> Vec<String> {
         }
     }
     accounts
-}
-
-fn bounded(settings: &Settings, name: &str, min: u32, max: u32) -> Result<u32, Error> {
-    let value = settings.get_u64(name)?;
-    u32::try_from(value)
-        .ok()
-        .filter(|v| (min..=max).contains(v))
-        .ok_or_else(|| {
-            setting_error(
-                name,
-                &value.to_string(),
-                &format!("expected {min} to {max}"),
-            )
-        })
 }
 
 fn setting_error(name: &str, value: &str, reason: &str) -> Error {

@@ -90,10 +90,10 @@ impl Config {
         };
         Ok(Config {
             factor,
-            min_messages: bounded(settings, MIN_MESSAGES, 1, 10_000_000)?,
-            min_bounces: bounded(settings, MIN_BOUNCES, 1, 10_000_000)?,
-            baseline_hours: bounded(settings, BASELINE_HOURS, 1, 100_000)?,
-            max_recipients: bounded(settings, MAX_RECIPIENTS, 1, 100_000)? as usize,
+            min_messages: settings.get_u32_in(MIN_MESSAGES, 1, 10_000_000)?,
+            min_bounces: settings.get_u32_in(MIN_BOUNCES, 1, 10_000_000)?,
+            baseline_hours: settings.get_u32_in(BASELINE_HOURS, 1, 100_000)?,
+            max_recipients: settings.get_u32_in(MAX_RECIPIENTS, 1, 100_000)? as usize,
             internal_domains: lower(INTERNAL_DOMAINS)?,
             ignore_senders: lower(IGNORE_SENDERS)?,
         })
@@ -112,20 +112,6 @@ impl Config {
             !self.internal_domains.iter().any(|d| inside(d))
         }
     }
-}
-
-fn bounded(settings: &Settings, name: &str, min: u32, max: u32) -> Result<u32, Error> {
-    let value = settings.get_u64(name)?;
-    u32::try_from(value)
-        .ok()
-        .filter(|v| (min..=max).contains(v))
-        .ok_or_else(|| {
-            setting_error(
-                name,
-                &value.to_string(),
-                &format!("expected {min} to {max}"),
-            )
-        })
 }
 
 fn setting_error(name: &str, value: &str, reason: &str) -> Error {

@@ -75,6 +75,26 @@ impl Settings {
             .map_err(|_| bad_value(name, raw, "expected a whole number"))
     }
 
+    /// A setting as a whole number from `min` to `max`, both included.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Setting`] when the value is not a whole number or is out
+    /// of the range.
+    pub fn get_u32_in(&self, name: &str, min: u32, max: u32) -> Result<u32, Error> {
+        let value = self.get_u64(name)?;
+        u32::try_from(value)
+            .ok()
+            .filter(|v| (min..=max).contains(v))
+            .ok_or_else(|| {
+                bad_value(
+                    name,
+                    &value.to_string(),
+                    &format!("expected {min} to {max}"),
+                )
+            })
+    }
+
     /// A setting as a floating-point number.
     ///
     /// # Errors
