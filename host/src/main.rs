@@ -7,15 +7,21 @@ use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
 fn main() -> ExitCode {
+    let cli = palisade::cli::Cli::parse();
+    // The demo draws progress bars: only warnings and errors interrupt them.
+    let default_filter = match cli.command {
+        palisade::cli::Command::Demo(_) => "warn",
+        _ => "warn,palisade=info",
+    };
     tracing_subscriber::fmt()
         .with_env_filter(
             EnvFilter::try_from_env("PALISADE_LOG")
-                .unwrap_or_else(|_| EnvFilter::new("warn,palisade=info")),
+                .unwrap_or_else(|_| EnvFilter::new(default_filter)),
         )
         .with_writer(std::io::stderr)
         .with_ansi(std::io::stderr().is_terminal())
         .init();
-    match palisade::cli::main(palisade::cli::Cli::parse()) {
+    match palisade::cli::main(cli) {
         Ok(code) => code,
         Err(error) => {
             eprintln!("error: {}", report(&error));

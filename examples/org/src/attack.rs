@@ -137,7 +137,11 @@ impl<'a> Plot<'a> {
 
     fn plant(&mut self, file: LogFile, time: Micros, line: String) -> RecordRef {
         let day = u32::try_from((time - self.start).div_euclid(DAY)).unwrap_or(0);
-        let path = format!("logs/{}/{}", format_time(time, "%Y-%m-%d"), file.file_name());
+        let path = format!(
+            "logs/{}/{}",
+            format_time(time, "%Y-%m-%d"),
+            file.file_name()
+        );
         let id = record_id(file, &line);
         self.planted.push((day, Planted { file, time, line }));
         RecordRef { file: path, id }
@@ -200,7 +204,11 @@ impl<'a> Plot<'a> {
         });
         let records = vec![
             self.plant(LogFile::DefenderEmail, t, mail),
-            self.plant(LogFile::DefenderEmail, t, defender::url(t, &network_id, &link, "Click Here")),
+            self.plant(
+                LogFile::DefenderEmail,
+                t,
+                defender::url(t, &network_id, &link, "Click Here"),
+            ),
         ];
         steps.push(step("phishing_mail", t, format!(
             "{} receives \"Outstanding invoice 4471\" from {PHISHER}, a sender the organisation never heard from, with a link to {FIRST_SITE} behind \"Click Here\"",
@@ -211,7 +219,12 @@ impl<'a> Plot<'a> {
         let click = defender::click(t, &network_id, &link, &victim.upn, victim.office_ip());
         let mut records = vec![self.plant(LogFile::DefenderEmail, t, click)];
         let safelinks = "nam12.safelinks.protection.outlook.com";
-        records.extend(self.lookup(victim.laptop, t - 2 * SECOND, safelinks, &address_of(safelinks)));
+        records.extend(self.lookup(
+            victim.laptop,
+            t - 2 * SECOND,
+            safelinks,
+            &address_of(safelinks),
+        ));
         records.extend(self.lookup(victim.laptop, t + SECOND, FIRST_SITE, "172.67.181.42"));
         steps.push(step("click", t, format!(
             "{} clicks the link; the laptop {} goes through Safe Links and reaches {FIRST_SITE}",
@@ -234,23 +247,34 @@ impl<'a> Plot<'a> {
         let id = self.id();
         let line = entra::security_info_registered(t + 3 * MINUTE, &id, &victim.upn, ATTACKER_IP);
         records.push(self.plant(LogFile::EntraAudit, t + 3 * MINUTE, line));
-        steps.push(step("mfa_registered", t, format!(
-            "An authenticator app is registered as a new MFA method for {} from {ATTACKER_IP}",
-            victim.upn
-        ), records));
+        steps.push(step(
+            "mfa_registered",
+            t,
+            format!(
+                "An authenticator app is registered as a new MFA method for {} from {ATTACKER_IP}",
+                victim.upn
+            ),
+            records,
+        ));
 
         // Day 2: the hiding rule from a VPN address.
         let t = d0 + 2 * DAY + 8 * HOUR + 12 * MINUTE;
         let mut records = vec![self.sign_in(cast.victim, t, VPN_IP, VPN_PLACE)];
         let id = self.id();
-        let rule = m365::new_inbox_rule(t + 3 * MINUTE, &id, &victim.upn, VPN_IP, &[
-            ("AlwaysDeleteOutlookRulesBlob", "False"),
-            ("Force", "False"),
-            ("MoveToFolder", "RSS Feeds"),
-            ("Name", "..."),
-            ("MarkAsRead", "True"),
-            ("StopProcessingRules", "True"),
-        ]);
+        let rule = m365::new_inbox_rule(
+            t + 3 * MINUTE,
+            &id,
+            &victim.upn,
+            VPN_IP,
+            &[
+                ("AlwaysDeleteOutlookRulesBlob", "False"),
+                ("Force", "False"),
+                ("MoveToFolder", "RSS Feeds"),
+                ("Name", "..."),
+                ("MarkAsRead", "True"),
+                ("StopProcessingRules", "True"),
+            ],
+        );
         records.push(self.plant(LogFile::UnifiedAudit, t + 3 * MINUTE, rule));
         steps.push(step("inbox_rule", t, format!(
             "From the VPN address {VPN_IP}, an inbox rule named \"...\" is created for {}: move to RSS Feeds, mark as read, stop processing other rules",
@@ -265,9 +289,12 @@ impl<'a> Plot<'a> {
             victim.upn
         ), records));
         let records = self.bounces(cast, start + 5 * MINUTE);
-        steps.push(step("bounces", start + 5 * MINUTE, format!(
-            "{BOUNCES} bounce-backs reach {}'s mailbox", victim.upn
-        ), records));
+        steps.push(step(
+            "bounces",
+            start + 5 * MINUTE,
+            format!("{BOUNCES} bounce-backs reach {}'s mailbox", victim.upn),
+            records,
+        ));
         let t = start + 22 * MINUTE;
         let mut records = Vec::new();
         for (n, &clicker) in cast.clickers.iter().enumerate() {
@@ -282,11 +309,20 @@ impl<'a> Plot<'a> {
             records.push(self.plant(LogFile::DefenderEmail, at, click));
             records.extend(self.lookup(person.laptop, at + SECOND, SECOND_SITE, ATTACKER_IP));
         }
-        let names: Vec<&str> = cast.clickers.iter().map(|&c| directory.people[c].upn.as_str()).collect();
-        steps.push(step("colleagues_click", t, format!(
-            "{} click the link; their laptops reach {SECOND_SITE}, hosted on {ATTACKER_IP}",
-            names.join(", ")
-        ), records));
+        let names: Vec<&str> = cast
+            .clickers
+            .iter()
+            .map(|&c| directory.people[c].upn.as_str())
+            .collect();
+        steps.push(step(
+            "colleagues_click",
+            t,
+            format!(
+                "{} click the link; their laptops reach {SECOND_SITE}, hosted on {ATTACKER_IP}",
+                names.join(", ")
+            ),
+            records,
+        ));
 
         Attack {
             name: "account_takeover".into(),
@@ -304,22 +340,36 @@ impl<'a> Plot<'a> {
     /// The phishing mails: most to the victim's outside contacts, some to
     /// colleagues (the clickers among them). Returns the records and, per
     /// colleague, the message id and link they got.
-    fn phishing_wave(&mut self, cast: &Cast, start: Micros) -> (Vec<RecordRef>, Vec<(usize, String, String)>) {
+    fn phishing_wave(
+        &mut self,
+        cast: &Cast,
+        start: Micros,
+    ) -> (Vec<RecordRef>, Vec<(usize, String, String)>) {
         let directory = self.directory;
         let victim = &directory.people[cast.victim];
         let subject = format!("{} shared \"Q1 Statement.pdf\" with you", victim.display);
         let mut colleagues: Vec<usize> = cast.clickers.clone();
-        colleagues.extend((0..directory.people.len()).filter(|&p| p != cast.victim && p % 7 == 3).take(36));
+        colleagues.extend(
+            (0..directory.people.len())
+                .filter(|&p| p != cast.victim && p % 7 == 3)
+                .take(36),
+        );
         let mut records = Vec::new();
         let mut internal = Vec::new();
         for n in 0..PHISHING_MESSAGES {
-            let t = start + i64::try_from(n).unwrap_or(0) * HOUR / i64::try_from(PHISHING_MESSAGES).unwrap_or(1);
+            let t = start
+                + i64::try_from(n).unwrap_or(0) * HOUR
+                    / i64::try_from(PHISHING_MESSAGES).unwrap_or(1);
             let (to, direction, colleague) = match colleagues.get(n / 60) {
                 Some(&c) if n % 60 == 0 => (directory.people[c].upn.clone(), "Intra-org", Some(c)),
                 _ => {
                     let partner = names::PARTNERS[n % names::PARTNERS.len()];
                     let contact = partner_contact(partner, n / names::PARTNERS.len() % 3);
-                    let to = if n % 4 == 0 { contact } else { format!("contact{n}@{partner}") };
+                    let to = if n % 4 == 0 {
+                        contact
+                    } else {
+                        format!("contact{n}@{partner}")
+                    };
                     (to, "Outbound", None)
                 }
             };
@@ -339,7 +389,11 @@ impl<'a> Plot<'a> {
                 threats: "",
             });
             records.push(self.plant(LogFile::DefenderEmail, t, message));
-            records.push(self.plant(LogFile::DefenderEmail, t, defender::url(t, &network_id, &url, "Click Here")));
+            records.push(self.plant(
+                LogFile::DefenderEmail,
+                t,
+                defender::url(t, &network_id, &url, "Click Here"),
+            ));
             let id = self.id();
             let send = m365::send(t, &id, &victim.upn, VPN_IP, &internet_id, &subject);
             records.push(self.plant(LogFile::UnifiedAudit, t, send));
@@ -363,7 +417,10 @@ impl<'a> Plot<'a> {
                 internet_id: &format!("<{}@{partner}>", &network_id[..13]),
                 from: &format!("postmaster@{partner}"),
                 to: &victim.upn,
-                subject: &format!("Undeliverable: {} shared \"Q1 Statement.pdf\" with you", victim.display),
+                subject: &format!(
+                    "Undeliverable: {} shared \"Q1 Statement.pdf\" with you",
+                    victim.display
+                ),
                 direction: "Inbound",
                 sender_ip: &address_of(partner),
                 urls: 0,
@@ -382,18 +439,35 @@ impl<'a> Plot<'a> {
         let t = day + 2 * HOUR + 13 * MINUTE;
         let id = self.rng.random::<i64>() >> 1;
         let login = workspace::login(t, id, &person.upn, INSIDER_IP);
-        let login_step = step("sign_in_after_leaving", t, format!(
-            "{}, who left on {}, signs in to Google Workspace from {INSIDER_IP}, an address never seen for the account",
-            person.upn,
-            format_time(self.start + i64::from(cast.departure_day) * DAY, "%Y-%m-%d")
-        ), vec![self.plant(LogFile::Workspace, t, login)]);
+        let login_step = step(
+            "sign_in_after_leaving",
+            t,
+            format!(
+                "{}, who left on {}, signs in to Google Workspace from {INSIDER_IP}, an address never seen for the account",
+                person.upn,
+                format_time(self.start + i64::from(cast.departure_day) * DAY, "%Y-%m-%d")
+            ),
+            vec![self.plant(LogFile::Workspace, t, login)],
+        );
         let t = t + 6 * MINUTE;
         let id = self.rng.random::<i64>() >> 1;
-        let download = workspace::drive_access(t, id, &person.upn, INSIDER_IP, "download", &cast.document.as_document(directory));
-        let download_step = step("download", t, format!(
-            "{} downloads \"{}\", shared outside the organisation",
-            person.upn, cast.document.title
-        ), vec![self.plant(LogFile::Workspace, t, download)]);
+        let download = workspace::drive_access(
+            t,
+            id,
+            &person.upn,
+            INSIDER_IP,
+            "download",
+            &cast.document.as_document(directory),
+        );
+        let download_step = step(
+            "download",
+            t,
+            format!(
+                "{} downloads \"{}\", shared outside the organisation",
+                person.upn, cast.document.title
+            ),
+            vec![self.plant(LogFile::Workspace, t, download)],
+        );
         Attack {
             name: "insider_data_theft".into(),
             user: person.upn.clone(),

@@ -133,7 +133,12 @@ pub fn generate(
         move |source| GenerateError::Write { path, source }
     };
     let start = END - i64::from(settings.days) * DAY;
-    let directory = Directory::new(settings.users, settings.devices, settings.days, settings.seed);
+    let directory = Directory::new(
+        settings.users,
+        settings.devices,
+        settings.days,
+        settings.seed,
+    );
     let mut rng = StdRng::seed_from_u64(settings.seed ^ 0x5eed);
     let mut documents = normal::documents(&directory, &mut rng);
     let cast = cast(&directory, &mut documents, settings.days);
@@ -217,14 +222,23 @@ fn cast(directory: &Directory, documents: &mut Vec<SharedDocument>, days: u32) -
         .find(|&p| directory.people[p].office == 0)
         .unwrap_or(stay_home[0]);
     let others: Vec<usize> = stay_home.iter().copied().filter(|&p| p != victim).collect();
-    let clickers = others.iter().copied().step_by(3).take(4).collect::<Vec<_>>();
+    let clickers = others
+        .iter()
+        .copied()
+        .step_by(3)
+        .take(4)
+        .collect::<Vec<_>>();
     let departed = others
         .iter()
         .copied()
         .rev()
         .find(|p| !clickers.contains(p))
         .unwrap_or(others[0]);
-    let owner = others.iter().copied().find(|&p| p != departed).unwrap_or(victim);
+    let owner = others
+        .iter()
+        .copied()
+        .find(|&p| p != departed)
+        .unwrap_or(victim);
     let document = SharedDocument {
         id: "1Yq7hc2R0WpKcatalogue2024".into(),
         title: "Spring catalogue 2024.indd".into(),
@@ -245,10 +259,17 @@ fn cast(directory: &Directory, documents: &mut Vec<SharedDocument>, days: u32) -
     }
 }
 
-fn write_side_files(out: &Path, directory: &Directory, cast: &Cast, settings: &Settings) -> io::Result<()> {
+fn write_side_files(
+    out: &Path,
+    directory: &Directory,
+    cast: &Cast,
+    settings: &Settings,
+) -> io::Result<()> {
     let mut assets = String::from("ip,hostname,owner\n");
     for device in &directory.devices {
-        let owner = device.owner.map_or("", |p| directory.people[p].upn.as_str());
+        let owner = device
+            .owner
+            .map_or("", |p| directory.people[p].upn.as_str());
         assets.push_str(&format!("{},{},{owner}\n", device.ip, device.name));
     }
     fs::write(out.join("assets.csv"), assets)?;

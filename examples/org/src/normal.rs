@@ -89,11 +89,15 @@ pub fn documents(directory: &Directory, rng: &mut StdRng) -> Vec<SharedDocument>
 
 /// The answer a public DNS name resolves to: fixed per name.
 pub fn address_of(name: &str) -> String {
-    let h = name
-        .bytes()
-        .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3));
+    let h = name.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+    });
     let [a, b, c, d, ..] = h.to_le_bytes();
-    format!("{}.{b}.{c}.{}", [13, 23, 52, 104, 142, 151, 172][usize::from(a) % 7], 1 + d % 250)
+    format!(
+        "{}.{b}.{c}.{}",
+        [13, 23, 52, 104, 142, 151, 172][usize::from(a) % 7],
+        1 + d % 250
+    )
 }
 
 /// A Zeek connection id.
@@ -158,7 +162,8 @@ impl Day<'_> {
             // home the day before, so the flight is plausible.
             let earliest = if self.index == trip.first_day { 18 } else { 12 };
             for _ in 0..3 {
-                let t = self.logs.start + earliest * HOUR
+                let t = self.logs.start
+                    + earliest * HOUR
                     + self.rng.random_range(0..(23 - earliest) * HOUR);
                 self.sign_in(person, t, &trip.ip.clone(), trip.place);
             }
@@ -204,9 +209,13 @@ impl Day<'_> {
             self.logs.push(LogFile::EntraSignIn, t - 20 * SECOND, line);
         }
         let id = self.id();
-        let app = *["OfficeHome", "Microsoft Teams", "Office 365 Exchange Online"]
-            .choose(self.rng)
-            .unwrap_or(&"OfficeHome");
+        let app = *[
+            "OfficeHome",
+            "Microsoft Teams",
+            "Office 365 Exchange Online",
+        ]
+        .choose(self.rng)
+        .unwrap_or(&"OfficeHome");
         let line = entra::sign_in(&entra::SignIn {
             time: t,
             id: &id,
@@ -226,7 +235,11 @@ impl Day<'_> {
         let ip = person.office_ip();
         let id = self.rng.random::<i64>() >> 1;
         let t = arrival + 3 * MINUTE;
-        self.logs.push(LogFile::Workspace, t, workspace::login(t, id, &person.upn, ip));
+        self.logs.push(
+            LogFile::Workspace,
+            t,
+            workspace::login(t, id, &person.upn, ip),
+        );
         for _ in 0..self.rng.random_range(2..7) {
             let doc = &self.documents[self.rng.random_range(0..self.documents.len())];
             if doc.visibility == "private" && doc.owner != p {
@@ -259,14 +272,19 @@ impl Day<'_> {
                 continue;
             }
             let contact = partner_contact(partner, self.rng.random_range(0..3));
-            let link = (self.rng.random_range(0..3) == 0)
-                .then(|| format!("https://www.{partner}/portal/orders/{}", self.rng.random_range(1000..9999)));
+            let link = (self.rng.random_range(0..3) == 0).then(|| {
+                format!(
+                    "https://www.{partner}/portal/orders/{}",
+                    self.rng.random_range(1000..9999)
+                )
+            });
             let t = self.local(office, 8, 18);
             self.inbound(p, t, &contact, link.as_deref(), "View order");
         }
         // Newsletters.
         for _ in 0..self.rng.random_range(0..3) {
-            let (from, site) = names::NEWSLETTERS[self.rng.random_range(0..names::NEWSLETTERS.len())];
+            let (from, site) =
+                names::NEWSLETTERS[self.rng.random_range(0..names::NEWSLETTERS.len())];
             let link = format!("https://{site}/news/{}", self.rng.random_range(100..999));
             let t = self.local(office, 6, 20);
             self.inbound(p, t, from, Some(&link), "Read more");
@@ -285,7 +303,10 @@ impl Day<'_> {
                 }
                 let to = self.directory.people[colleague].upn.clone();
                 let link = (self.rng.random_range(0..4) == 0).then(|| {
-                    format!("https://contoso.sharepoint.com/sites/team/Shared%20Documents/{}", self.rng.random_range(10..99))
+                    format!(
+                        "https://contoso.sharepoint.com/sites/team/Shared%20Documents/{}",
+                        self.rng.random_range(10..99)
+                    )
                 });
                 self.outbound(p, t, &[to], "Intra-org", link.as_deref());
             }
@@ -302,7 +323,11 @@ impl Day<'_> {
         let directory = self.directory;
         let person = &directory.people[p];
         let network_id = self.id();
-        let internet_id = format!("<{}@{}>", &network_id[..13], from.split('@').nth(1).unwrap_or("mail"));
+        let internet_id = format!(
+            "<{}@{}>",
+            &network_id[..13],
+            from.split('@').nth(1).unwrap_or("mail")
+        );
         let subject = *names::SUBJECTS.choose(self.rng).unwrap_or(&"Hello");
         let sender_ip = address_of(from.split('@').nth(1).unwrap_or_default());
         let line = defender::message(&defender::Message {
@@ -319,7 +344,11 @@ impl Day<'_> {
         });
         self.logs.push(LogFile::DefenderEmail, t, line);
         let Some(link) = link else { return };
-        self.logs.push(LogFile::DefenderEmail, t, defender::url(t, &network_id, link, text));
+        self.logs.push(
+            LogFile::DefenderEmail,
+            t,
+            defender::url(t, &network_id, link, text),
+        );
         if self.rng.random_range(0..5) == 0 {
             let click = t + self.rng.random_range(MINUTE..3 * HOUR);
             self.click(p, click, &network_id, link);
@@ -336,14 +365,26 @@ impl Day<'_> {
         self.logs.push(LogFile::DefenderEmail, t, line);
         let host = link.split('/').nth(2).unwrap_or_default().to_owned();
         let laptop = person.laptop;
-        self.lookup(laptop, t - 2 * SECOND, "nam12.safelinks.protection.outlook.com", true);
+        self.lookup(
+            laptop,
+            t - 2 * SECOND,
+            "nam12.safelinks.protection.outlook.com",
+            true,
+        );
         self.lookup(laptop, t + SECOND, &host, true);
     }
 
     /// `from` sends a message to each of `to` at `t` (one `EmailEvents`
     /// row per recipient), with `link` if any, and the unified audit log
     /// records the `Send`.
-    pub fn outbound(&mut self, from: usize, t: Micros, to: &[String], direction: &str, link: Option<&str>) {
+    pub fn outbound(
+        &mut self,
+        from: usize,
+        t: Micros,
+        to: &[String],
+        direction: &str,
+        link: Option<&str>,
+    ) {
         let directory = self.directory;
         let person = &directory.people[from];
         let network_id = self.id();
@@ -365,10 +406,21 @@ impl Day<'_> {
             self.logs.push(LogFile::DefenderEmail, t, line);
         }
         if let Some(link) = link {
-            self.logs.push(LogFile::DefenderEmail, t, defender::url(t, &network_id, link, "Open"));
+            self.logs.push(
+                LogFile::DefenderEmail,
+                t,
+                defender::url(t, &network_id, link, "Open"),
+            );
         }
         let id = self.id();
-        let line = m365::send(t, &id, &person.upn, person.office_ip(), &internet_id, subject);
+        let line = m365::send(
+            t,
+            &id,
+            &person.upn,
+            person.office_ip(),
+            &internet_id,
+            subject,
+        );
         self.logs.push(LogFile::UnifiedAudit, t, line);
     }
 
@@ -446,7 +498,12 @@ impl Day<'_> {
             &id,
             &person.upn,
             person.office_ip(),
-            &[("Name", "Newsletters"), ("From", from), ("MoveToFolder", "Newsletters"), ("StopProcessingRules", "False")],
+            &[
+                ("Name", "Newsletters"),
+                ("From", from),
+                ("MoveToFolder", "Newsletters"),
+                ("StopProcessingRules", "False"),
+            ],
         );
         self.logs.push(LogFile::UnifiedAudit, t, line);
     }
@@ -473,13 +530,22 @@ impl Day<'_> {
         }
         let t = self.local(person.office, 9, 16);
         let link = format!("https://www.{company}/services");
-        self.inbound(p, t, &format!("hello@{company}"), Some(&link), "our services");
+        self.inbound(
+            p,
+            t,
+            &format!("hello@{company}"),
+            Some(&link),
+            "our services",
+        );
     }
 }
 
 /// A contact's address at a partner.
 pub fn partner_contact(partner: &str, n: usize) -> String {
-    let (first, last) = (names::FIRST[(partner.len() * 7 + n * 13) % names::FIRST.len()], names::LAST[(partner.len() * 3 + n * 11) % names::LAST.len()]);
+    let (first, last) = (
+        names::FIRST[(partner.len() * 7 + n * 13) % names::FIRST.len()],
+        names::LAST[(partner.len() * 3 + n * 11) % names::LAST.len()],
+    );
     format!("{}.{}@{partner}", first.to_lowercase(), last.to_lowercase())
 }
 

@@ -2,7 +2,7 @@
 //! stories.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
@@ -43,20 +43,7 @@ pub struct IncidentsArgs {
 }
 
 pub(super) fn incidents(args: IncidentsArgs) -> anyhow::Result<ExitCode> {
-    if !args.data_dir.is_dir() {
-        anyhow::bail!(
-            "no history in `{}`: it is not a folder",
-            args.data_dir.display()
-        );
-    }
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("starting the query runtime")?;
-    let batches = runtime.block_on(async {
-        let session = SqlSession::open(&args.data_dir).await?;
-        session.query(CURRENT_INCIDENTS_SQL).await
-    })?;
+    let batches = current_incidents(&args.data_dir)?;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     match args.format {
@@ -64,6 +51,27 @@ pub(super) fn incidents(args: IncidentsArgs) -> anyhow::Result<ExitCode> {
         IncidentFormat::Table => write_blocks(&batches, &mut out).context("writing incidents")?,
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Prints the incidents of `data_dir` as blocks of text.
+pub(super) fn print_incidents(data_dir: &Path) -> anyhow::Result<()> {
+    let batches = current_incidents(data_dir)?;
+    write_blocks(&batches, &mut std::io::stdout().lock()).context("writing incidents")
+}
+
+/// The latest version of each incident of `data_dir`.
+fn current_incidents(data_dir: &Path) -> anyhow::Result<Vec<RecordBatch>> {
+    if !data_dir.is_dir() {
+        anyhow::bail!("no history in `{}`: it is not a folder", data_dir.display());
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the query runtime")?;
+    Ok(runtime.block_on(async {
+        let session = SqlSession::open(data_dir).await?;
+        session.query(CURRENT_INCIDENTS_SQL).await
+    })?)
 }
 
 /// Each incident as a block of text.

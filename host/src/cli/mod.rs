@@ -4,6 +4,7 @@
 //! wrapped with `anyhow` context here and printed once, by `main`.
 
 mod config;
+mod demo;
 mod follow;
 mod incidents;
 mod run;
@@ -29,6 +30,10 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Write the example organisation's month of logs (an account takeover
+    /// and an insider theft hidden in normal activity), run it through the
+    /// bundled detectors and rules, and print the incidents found.
+    Demo(demo::DemoArgs),
     /// Normalize log files, run the detectors over them and write history.
     ///
     /// With --once, processes the files and folders given and exits: 0 when
@@ -59,6 +64,7 @@ pub enum Command {
 /// Any error that stops the command, with context naming the step.
 pub fn main(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
+        Command::Demo(args) => demo::demo(args),
         Command::Run(args) => run::run(args),
         Command::Sql(args) => sql::sql(args),
         Command::Incidents(args) => incidents::incidents(args),

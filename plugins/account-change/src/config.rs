@@ -14,7 +14,7 @@ const MICROS_PER_HOUR: i64 = 3_600_000_000;
 
 /// Declares the settings on `description`.
 pub(crate) fn declare(description: Description) -> Description {
-    description
+    palisade_sdk::logins::declare_learning(description)
         .setting(
             WINDOW_HOURS,
             "48",
@@ -39,6 +39,8 @@ pub(crate) fn declare(description: Description) -> Description {
 pub(crate) struct Config {
     /// The window in microseconds.
     pub window: i64,
+    /// A user's first hours of logins, in microseconds, that only teach.
+    pub learning: i64,
     pub max_places: usize,
     pub min_severity: u8,
 }
@@ -68,6 +70,7 @@ impl Config {
             .ok_or_else(|| setting_error(MIN_SEVERITY, severity, "expected 0 to 100"))?;
         Ok(Config {
             window,
+            learning: palisade_sdk::logins::learning_from(settings)?,
             max_places,
             min_severity,
         })

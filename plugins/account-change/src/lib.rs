@@ -101,9 +101,11 @@ impl Detector for AccountChange {
                 continue;
             };
             if event.kind() == LOGIN_KIND {
-                logins
-                    .get_mut(ctx, LoginHistory::key(user))?
-                    .learn(&event, self.config.max_places);
+                logins.get_mut(ctx, LoginHistory::key(user))?.learn(
+                    &event,
+                    self.config.max_places,
+                    self.config.learning,
+                );
             } else if let Some(change) = change::classify(&event)
                 && let Some(finding) = self.judge(&event, user, change, &mut logins, ctx)?
             {
@@ -135,7 +137,12 @@ impl AccountChange {
         let actor_history = logins.get(ctx, LoginHistory::key(actor))?.clone();
         let subject_history = logins.get(ctx, LoginHistory::key(subject))?.clone();
         let signals = Signals {
-            novelty: actor_history.novelty(event.src_ip(), event.src_country()),
+            novelty: actor_history.novelty_at(
+                event.src_ip(),
+                event.src_country(),
+                event.time(),
+                self.config.learning,
+            ),
             after: subject_history
                 .novel_within(event.time(), self.config.window)
                 .or_else(|| actor_history.novel_within(event.time(), self.config.window)),

@@ -112,7 +112,7 @@ impl Detector for InsiderDownload {
                 DOWNLOAD_KIND => self.download(&event, user, &shared, &mut state, ctx, out)?,
                 _ => {
                     let history = state.logins.get_mut(ctx, LoginHistory::key(user))?;
-                    history.learn(&event, self.config.max_places);
+                    history.learn(&event, self.config.max_places, self.config.learning);
                 }
             }
         }
@@ -154,10 +154,16 @@ impl InsiderDownload {
         volume.advance(event.time(), self.config.baseline_hours);
         volume.count = volume.count.saturating_add(1);
 
-        let departed = self.config.departed.iter().any(|d| d == user);
+        let departed = self
+            .config
+            .departed
+            .iter()
+            .any(|d| d.covers(user, event.time()));
         let protected = file.external || file.sensitive;
         if departed && (protected || !volume.reported) {
-            out.push(departed_finding(event, user, &file));
+            let history = state.logins.get(ctx, LoginHistory::key(user))?;
+            let login = history.novel_within(event.time(), self.config.window);
+            out.push(departed_finding(event, user, &file, login));
             // The hour is reported: no second departed finding for an
             // ordinary file, no bulk finding on top, and it is not learned.
             volume.reported |= !protected;
@@ -245,16 +251,57 @@ fn new_login_finding(
     } else {
         75
     };
-    let mut finding = base(
+    let finding = base(
         event,
         "insider_download.after_new_login",
         severity,
         "Protected file downloaded after a login from a new place",
         summary,
     )
-    .event(login.event_id.clone())
-    .attr("reasons", reasons(file))
-    .attr("new_login_event", login.event_id.clone());
+    .attr("reasons", reasons(file));
+    with_new_login(finding, login)
+}
+
+fn departed_finding(
+    event: &Event<'_>,
+    user: &str,
+    file: &FileSignals,
+    login: Option<&NovelLogin>,
+) -> Finding {
+    let protected = file.external || file.sensitive;
+    let what = if protected {
+        format!("{} ({})", file_label(event), file_reason(file))
+    } else {
+        file_label(event).to_owned()
+    };
+    let after = login.map_or_else(String::new, |login| {
+        let place = login
+            .country
+            .as_deref()
+            .or(login.ip.as_deref())
+            .unwrap_or("a new place");
+        let minutes = (event.time() - login.time) / 60_000_000;
+        format!(" {minutes} minutes after a first login from {place}")
+    });
+    let mut finding = base(
+        event,
+        "insider_download.departed_user",
+        if protected { 90 } else { 70 },
+        "File downloaded by a departed user",
+        format!("{user}, a departed user, downloaded {what}{after}."),
+    )
+    .attr("reasons", reasons(file));
+    if let Some(login) = login {
+        finding = with_new_login(finding, login);
+    }
+    finding
+}
+
+/// Names the login from a new place on `finding`: its event and details.
+fn with_new_login(finding: Finding, login: &NovelLogin) -> Finding {
+    let mut finding = finding
+        .event(login.event_id.clone())
+        .attr("new_login_event", login.event_id.clone());
     if let Some(ip) = &login.ip {
         finding = finding.attr("new_login_ip", ip.clone());
     }
@@ -262,27 +309,6 @@ fn new_login_finding(
         finding = finding.attr("new_login_country", country.clone());
     }
     finding
-}
-
-fn departed_finding(event: &Event<'_>, user: &str, file: &FileSignals) -> Finding {
-    let protected = file.external || file.sensitive;
-    let summary = if protected {
-        format!(
-            "{user}, a departed user, downloaded {} ({}).",
-            file_label(event),
-            file_reason(file)
-        )
-    } else {
-        format!("{user}, a departed user, downloaded {}.", file_label(event))
-    };
-    base(
-        event,
-        "insider_download.departed_user",
-        if protected { 90 } else { 70 },
-        "File downloaded by a departed user",
-        summary,
-    )
-    .attr("reasons", reasons(file))
 }
 
 fn bulk_finding(event: &Event<'_>, user: &str, volume: &Hourly) -> Finding {

@@ -32,8 +32,9 @@ fn a_run_split_in_two_finds_what_one_run_finds() {
         event("s1", "file.share", hour)
             .with("url", "https://x/f")
             .with("file_visibility", "external"),
-        event("l2", "auth.login", 2 * hour).with("src_ip", "192.0.2.2"),
-        event("d1", "file.download", 3 * hour).with("url", "https://x/f"),
+        // After the user's first day, whose places are only learned.
+        event("l2", "auth.login", 26 * hour).with("src_ip", "192.0.2.2"),
+        event("d1", "file.download", 27 * hour).with("url", "https://x/f"),
     ];
     for cut in 1..events.len() {
         let whole = Harness::<InsiderDownload>::new().run(&events);

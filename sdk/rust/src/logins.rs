@@ -7,8 +7,32 @@
 //! exactly what one run learns. Both lists are bounded: when full, the place seen longest
 //! ago is forgotten.
 
-use crate::Event;
+use crate::{Description, Error, Event, Settings};
 use serde::{Deserialize, Serialize};
+
+/// The setting of detectors using [`LoginHistory`]: hours from a user's
+/// first login during which their places are learned, not novel.
+pub const LEARNING_HOURS: &str = "learning_hours";
+
+/// Declares [`LEARNING_HOURS`] (default 24) on `description`.
+pub fn declare_learning(description: Description) -> Description {
+    description.setting(
+        LEARNING_HOURS,
+        "24",
+        "Hours from a user's first login during which the addresses and countries they \
+         log in from are learned, not new: a first day's home, office and phone.",
+    )
+}
+
+/// The [`LEARNING_HOURS`] setting in microseconds.
+///
+/// # Errors
+///
+/// When it is not a whole number of hours from 0 to 8760 (a year).
+pub fn learning_from(settings: &Settings) -> Result<i64, Error> {
+    let hours = settings.get_u32_in(LEARNING_HOURS, 0, 8_760)?;
+    Ok(i64::from(hours) * 3_600_000_000)
+}
 
 /// A login from an address or country the user had never logged in from.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -35,6 +59,10 @@ pub struct LoginHistory {
     /// The latest login from a never-seen address or country.
     #[serde(default)]
     pub novel: Option<NovelLogin>,
+    /// The time of the user's first login seen; `None` in histories kept
+    /// before it was recorded, which count as learned.
+    #[serde(default)]
+    pub first: Option<i64>,
 }
 
 /// How novel a place is for a user.
@@ -80,11 +108,40 @@ impl LoginHistory {
         }
     }
 
+    /// Whether the user's places are still being learned at `time`: it is
+    /// less than `learning` microseconds after their first login. A new
+    /// employee's first day (home, office, phone) is no news.
+    pub fn learning_at(&self, time: i64, learning: i64) -> bool {
+        self.first.is_some_and(|first| time - first < learning)
+    }
+
+    /// How novel `ip` and `country` are for the user at `time`: nothing is
+    /// while their places are being learned ([`Self::learning_at`]).
+    pub fn novelty_at(
+        &self,
+        ip: Option<&str>,
+        country: Option<&str>,
+        time: i64,
+        learning: i64,
+    ) -> Novelty {
+        if self.learning_at(time, learning) {
+            Novelty::default()
+        } else {
+            self.novelty(ip, country)
+        }
+    }
+
     /// Learns a successful login; remembers it as the latest novel login
-    /// when its place was never seen. Returns its novelty.
-    pub fn learn(&mut self, event: &Event<'_>, max_places: usize) -> Novelty {
+    /// when its place was never seen and the user's first `learning`
+    /// microseconds are over. Returns its novelty.
+    pub fn learn(&mut self, event: &Event<'_>, max_places: usize, learning: i64) -> Novelty {
         let (ip, country) = (event.src_ip(), event.src_country());
-        let novelty = self.novelty(ip, country);
+        if self.is_empty() {
+            self.first = Some(event.time());
+        } else if let Some(first) = &mut self.first {
+            *first = (*first).min(event.time());
+        }
+        let novelty = self.novelty_at(ip, country, event.time(), learning);
         if novelty.any() {
             self.novel = Some(NovelLogin {
                 time: event.time(),
@@ -149,6 +206,7 @@ mod tests {
             ips: vec![("1.2.3.4".into(), 0)],
             countries: vec![("US".into(), 0)],
             novel: None,
+            first: None,
         };
         assert_eq!(
             known.novelty(Some("1.2.3.4"), Some("NL")),
@@ -156,6 +214,28 @@ mod tests {
                 new_ip: false,
                 new_country: true
             }
+        );
+    }
+
+    #[test]
+    fn places_of_a_users_first_day_are_learned_not_novel() {
+        const HOUR: i64 = 3_600_000_000;
+        let mut history = LoginHistory::default();
+        assert!(!history.learning_at(5, 24 * HOUR));
+        history.first = Some(0);
+        assert!(history.learning_at(23 * HOUR, 24 * HOUR));
+        assert!(!history.learning_at(24 * HOUR, 24 * HOUR));
+        history.ips.push(("10.0.0.1".into(), 0));
+        let during = history.novelty_at(Some("10.0.0.2"), None, 2 * HOUR, 24 * HOUR);
+        let after = history.novelty_at(Some("10.0.0.2"), None, 30 * HOUR, 24 * HOUR);
+        assert!(!during.any());
+        assert!(after.new_ip);
+        // A history kept before first logins were recorded counts as learned.
+        history.first = None;
+        assert!(
+            history
+                .novelty_at(Some("10.0.0.2"), None, 2 * HOUR, 24 * HOUR)
+                .new_ip
         );
     }
 }

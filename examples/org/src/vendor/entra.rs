@@ -82,7 +82,13 @@ pub fn security_info_registered(time: Micros, id: &str, upn: &str, ip: &str) -> 
         "targetResources": [{"type": "User", "userPrincipalName": upn, "modifiedProperties": []}],
         "additionalDetails": [{"key": "User-Agent", "value": AGENT}]
     });
-    envelope(time, "AuditLogs", "User registered security info", ip, properties)
+    envelope(
+        time,
+        "AuditLogs",
+        "User registered security info",
+        ip,
+        properties,
+    )
 }
 
 /// "Update user" by an administrator: an ordinary directory change

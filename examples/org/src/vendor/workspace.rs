@@ -8,7 +8,14 @@ use crate::logs::{Micros, format_time};
 const TIME: &str = "%Y-%m-%dT%H:%M:%S%.3fZ";
 const CUSTOMER: &str = "C02x7kq1m";
 
-fn activity(time: Micros, id: i64, application: &str, upn: &str, ip: &str, events: Value) -> String {
+fn activity(
+    time: Micros,
+    id: i64,
+    application: &str,
+    upn: &str,
+    ip: &str,
+    events: Value,
+) -> String {
     json!({
         "kind": "admin#reports#activity",
         "id": {"time": format_time(time, TIME), "uniqueQualifier": id.to_string(),
@@ -22,10 +29,17 @@ fn activity(time: Micros, id: i64, application: &str, upn: &str, ip: &str, event
 
 /// A successful login.
 pub fn login(time: Micros, id: i64, upn: &str, ip: &str) -> String {
-    activity(time, id, "login", upn, ip, json!([{"type": "login", "name": "login_success",
+    activity(
+        time,
+        id,
+        "login",
+        upn,
+        ip,
+        json!([{"type": "login", "name": "login_success",
         "parameters": [{"name": "login_type", "value": "google_password"},
                        {"name": "login_challenge_method", "multiValue": ["password"]},
-                       {"name": "is_suspicious", "boolValue": false}]}]))
+                       {"name": "is_suspicious", "boolValue": false}]}]),
+    )
 }
 
 /// A Drive document, as its events name it.
@@ -52,17 +66,43 @@ fn doc_parameters(doc: &Document<'_>) -> Vec<Value> {
 }
 
 /// A Drive access event: `name` is `view`, `edit` or `download`.
-pub fn drive_access(time: Micros, id: i64, upn: &str, ip: &str, name: &str, doc: &Document<'_>) -> String {
-    activity(time, id, "drive", upn, ip,
-        json!([{"type": "access", "name": name, "parameters": doc_parameters(doc)}]))
+pub fn drive_access(
+    time: Micros,
+    id: i64,
+    upn: &str,
+    ip: &str,
+    name: &str,
+    doc: &Document<'_>,
+) -> String {
+    activity(
+        time,
+        id,
+        "drive",
+        upn,
+        ip,
+        json!([{"type": "access", "name": name, "parameters": doc_parameters(doc)}]),
+    )
 }
 
 /// The owner shares the document with `target` outside the organisation.
-pub fn shared_externally(time: Micros, id: i64, upn: &str, ip: &str, doc: &Document<'_>, target: &str) -> String {
+pub fn shared_externally(
+    time: Micros,
+    id: i64,
+    upn: &str,
+    ip: &str,
+    doc: &Document<'_>,
+    target: &str,
+) -> String {
     let mut parameters = doc_parameters(doc);
     parameters.push(json!({"name": "target_user", "value": target}));
     parameters.push(json!({"name": "old_value", "multiValue": ["none"]}));
     parameters.push(json!({"name": "new_value", "multiValue": ["can_view"]}));
-    activity(time, id, "drive", upn, ip,
-        json!([{"type": "acl_change", "name": "change_user_access", "parameters": parameters}]))
+    activity(
+        time,
+        id,
+        "drive",
+        upn,
+        ip,
+        json!([{"type": "acl_change", "name": "change_user_access", "parameters": parameters}]),
+    )
 }

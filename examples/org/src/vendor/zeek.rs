@@ -39,13 +39,27 @@ fn ts(t: Micros) -> String {
 }
 
 /// A DNS `A` query from `device_ip` for `query`, answered with `answers`.
-pub fn dns(t: Micros, uid: &str, device_ip: &str, port: u16, query: &str, answers: &[String]) -> String {
+pub fn dns(
+    t: Micros,
+    uid: &str,
+    device_ip: &str,
+    port: u16,
+    query: &str,
+    answers: &[String],
+) -> String {
     let (answers, ttls) = if answers.is_empty() {
         ("-".to_owned(), "-".to_owned())
     } else {
-        (answers.join(","), vec!["300.000000"; answers.len()].join(","))
+        (
+            answers.join(","),
+            vec!["300.000000"; answers.len()].join(","),
+        )
     };
-    let rcode = if answers == "-" { "3\tNXDOMAIN" } else { "0\tNOERROR" };
+    let rcode = if answers == "-" {
+        "3\tNXDOMAIN"
+    } else {
+        "0\tNOERROR"
+    };
     format!(
         "{}\t{uid}\t{device_ip}\t{port}\t{RESOLVER}\t53\tudp\t{}\t0.012345\t{query}\t1\tC_INTERNET\t1\tA\t{rcode}\tF\tF\tT\tT\t0\t{answers}\t{ttls}\tF",
         ts(t),
@@ -54,7 +68,14 @@ pub fn dns(t: Micros, uid: &str, device_ip: &str, port: u16, query: &str, answer
 }
 
 /// A TLS session from `device_ip` to `server` named `server_name`.
-pub fn ssl(t: Micros, uid: &str, device_ip: &str, port: u16, server: &str, server_name: &str) -> String {
+pub fn ssl(
+    t: Micros,
+    uid: &str,
+    device_ip: &str,
+    port: u16,
+    server: &str,
+    server_name: &str,
+) -> String {
     format!(
         "{}\t{uid}\t{device_ip}\t{port}\t{server}\t443\tTLSv13\tTLS_AES_128_GCM_SHA256\tx25519\t{server_name}\tF\t-\th2\tT\tCsiI",
         ts(t)
