@@ -6,6 +6,7 @@
 mod config;
 mod follow;
 mod incidents;
+mod plugin;
 mod run;
 mod sql;
 
@@ -15,6 +16,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 pub use config::Config;
+pub use plugin::PluginCommand;
 
 /// Palisade reads security logs, runs sandboxed WebAssembly detectors over
 /// them and keeps everything as Parquet history you can query with SQL.
@@ -50,6 +52,9 @@ pub enum Command {
     /// List the detectors that would run: bundled ones and those in
     /// --plugins.
     Detectors(run::DetectorsArgs),
+    /// Tools for detector authors.
+    #[command(subcommand)]
+    Plugin(PluginCommand),
 }
 
 /// Runs the command line and returns the process exit code.
@@ -63,6 +68,7 @@ pub fn main(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Sql(args) => sql::sql(args),
         Command::Incidents(args) => incidents::incidents(args),
         Command::Detectors(args) => run::list_detectors(args),
+        Command::Plugin(command) => plugin::plugin(command),
     }
 }
 
