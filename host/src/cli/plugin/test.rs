@@ -88,7 +88,7 @@ pub(super) fn test(args: TestArgs) -> anyhow::Result<ExitCode> {
         }
     }
     println!(
-        "{} passed, {} failed ({total} cases in {} files)",
+        "{} passed, {} failed ({total} case(s) in {} file(s))",
         tally.passed,
         tally.failed,
         files.len()
