@@ -189,3 +189,56 @@ fn closest(e: &Expectation, rows: &[FindingRow]) -> Option<(usize, Vec<String>)>
 fn describe(e: &Expectation) -> String {
     serde_json::to_string(e).unwrap_or_else(|_| format!("{e:?}"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn finding(kind: &str, user: &str, severity: u8) -> FindingRow {
+        FindingRow {
+            detector: Some("inbox-rule".into()),
+            time: 0,
+            kind: kind.into(),
+            severity,
+            title: "t".into(),
+            summary: "s".into(),
+            user: Some(user.into()),
+            device: None,
+            domain: None,
+            ip: None,
+            event_ids: Vec::new(),
+            mitre: vec!["T1564.008".into()],
+            attrs: BTreeMap::new(),
+        }
+    }
+
+    fn expect(json: &str) -> Vec<Expectation> {
+        serde_json::from_str(json).unwrap()
+    }
+
+    #[test]
+    fn expectations_pair_with_findings_in_any_order() {
+        let rows = [finding("a.x", "u1", 50), finding("a.x", "u2", 90)];
+        let wanted = expect(
+            r#"[{"detector": "inbox-rule", "severity_min": 80},
+                {"kind": "a.x", "mitre": ["T1564.008"]}]"#,
+        );
+        assert_eq!(compare(&wanted, &rows), Ok(()));
+    }
+
+    #[test]
+    fn differences_name_the_closest_finding_and_the_unexpected_one() {
+        let rows = [finding("a.x", "u1", 50)];
+        let wanted = expect(r#"[{"detector": "other", "kind": "a.x", "severity_max": 40}]"#);
+        let report = compare(&wanted, &rows).unwrap_err();
+        assert_eq!(
+            report.lines().collect::<Vec<_>>(),
+            [
+                "expected 1 finding(s), got 1",
+                r#"  no finding matches {"detector":"other","kind":"a.x","severity_max":40}"#,
+                r#"    closest is finding 1: detector is Some("inbox-rule"), expected "other"; severity 50 is above 40"#,
+                r#"  unexpected finding 1: kind=a.x severity=50 user=u1 title="t" summary="s""#,
+            ]
+        );
+    }
+}

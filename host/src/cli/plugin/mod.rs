@@ -17,8 +17,8 @@ pub enum PluginCommand {
     ///
     /// Each case gets a fresh instance configured with the case's
     /// settings, with the limits, state handling and findings validation of
-    /// `palisade run`. CASES are case files (.json) or folders of them.
-    /// Exit status: 0 when every case passes, 1 when one fails, 2 when the
+    /// `palisade run`. CASES are case files (.json) or folders of them; the
+    /// format is described in `sdk/README.md`. Exit status: 0 when every case passes, 1 when one fails, 2 when the
     /// component or a case file cannot be loaded.
     Test(TestArgs),
 }
