@@ -2,7 +2,10 @@
 //! letters, and the WIT world detectors implement.
 //!
 //! This crate does no I/O and depends only on `arrow-schema`, so the host and
-//! Wasm guests build the same schemas from the same tables. Each table of
+//! Wasm guests build the same schemas from the same tables. The `cases`
+//! feature adds [`cases`], the detector behaviour case format shared by the
+//! SDK's native harness and the host's `palisade plugin test` (it brings
+//! `arrow-array` and `serde_json`). Each table of
 //! [`Column`]s is the single source of truth: the Arrow schema, the reference
 //! in `COLUMNS.md` and the SDK's accessors all derive from it.
 //!
@@ -14,6 +17,8 @@
 //! - [`DETECTOR_RUN_COLUMNS`]: one call of one detector, how it went.
 //! - [`INCIDENT_COLUMNS`]: an incident, one row per version.
 
+#[cfg(feature = "cases")]
+pub mod cases;
 mod columns;
 mod reference;
 

@@ -7,6 +7,7 @@ mod config;
 mod demo;
 mod follow;
 mod incidents;
+mod plugin;
 mod run;
 mod sql;
 
@@ -16,6 +17,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 pub use config::Config;
+pub use plugin::PluginCommand;
 
 /// Palisade reads security logs, runs sandboxed WebAssembly detectors over
 /// them and keeps everything as Parquet history you can query with SQL.
@@ -55,6 +57,9 @@ pub enum Command {
     /// List the detectors that would run: bundled ones and those in
     /// --plugins.
     Detectors(run::DetectorsArgs),
+    /// Tools for detector authors.
+    #[command(subcommand)]
+    Plugin(PluginCommand),
 }
 
 /// Runs the command line and returns the process exit code.
@@ -69,6 +74,7 @@ pub fn main(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Sql(args) => sql::sql(args),
         Command::Incidents(args) => incidents::incidents(args),
         Command::Detectors(args) => run::list_detectors(args),
+        Command::Plugin(command) => plugin::plugin(command),
     }
 }
 

@@ -17,6 +17,8 @@ pub(crate) enum Source {
     Plain(File),
     /// A gzip file, all members in turn.
     Gzip(Box<MultiGzDecoder<File>>),
+    /// Records held in memory, such as the log records of a test case.
+    Memory(io::Cursor<Vec<u8>>),
 }
 
 impl Source {
@@ -53,6 +55,19 @@ impl Source {
                 }
                 file.seek(SeekFrom::Start(offset)).map(drop)
             }
+            Source::Memory(bytes) => {
+                let len = bytes.get_ref().len() as u64;
+                if len < offset {
+                    return Err(io::Error::new(
+                        io::ErrorKind::UnexpectedEof,
+                        format!(
+                            "cannot resume at byte {offset}: the input is only {len} bytes long"
+                        ),
+                    ));
+                }
+                bytes.set_position(offset);
+                Ok(())
+            }
             Source::Gzip(gz) => {
                 let wanted = offset.saturating_sub(done);
                 let skipped = io::copy(&mut gz.by_ref().take(wanted), &mut io::sink())?;
@@ -73,6 +88,7 @@ impl Read for Source {
         match self {
             Source::Plain(file) => file.read(buf),
             Source::Gzip(gz) => gz.read(buf),
+            Source::Memory(bytes) => bytes.read(buf),
         }
     }
 }

@@ -108,6 +108,30 @@ impl FileReader {
     /// content (`UnknownFormat`, naming the file), or when the resume
     /// position is past its end.
     pub fn open_with(path: &Path, options: ReadOptions) -> Result<Self, IngestError> {
+        Self::start(path, Source::open(path)?, options)
+    }
+
+    /// Reads records held in memory as if they were the content of a file
+    /// (plain, not gzip): detection, framing and normalization are those
+    /// of a file. `name` stands for the file in errors and dead letters.
+    ///
+    /// # Errors
+    ///
+    /// When no format matches the content (`UnknownFormat`, naming
+    /// `name`).
+    pub fn from_bytes(
+        name: &Path,
+        bytes: Vec<u8>,
+        options: ReadOptions,
+    ) -> Result<Self, IngestError> {
+        let options = ReadOptions {
+            follow: false,
+            ..options
+        };
+        Self::start(name, Source::Memory(std::io::Cursor::new(bytes)), options)
+    }
+
+    fn start(path: &Path, source: Source, options: ReadOptions) -> Result<Self, IngestError> {
         let name = path.file_name().map_or_else(
             || path.display().to_string(),
             |n| n.to_string_lossy().into_owned(),
@@ -115,7 +139,7 @@ impl FileReader {
         let mut reader = FileReader {
             path: path.to_owned(),
             name,
-            source: Source::open(path)?,
+            source,
             buf: InputBuffer::new(),
             options,
             active: None,

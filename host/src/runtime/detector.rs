@@ -130,25 +130,7 @@ impl Detector {
         state: Arc<dyn StateStore>,
     ) -> Result<Self, LoadError> {
         let origin = source.origin.clone();
-        let mut live =
-            instantiate(engine, &pre, &limits, "", state.clone()).map_err(|message| {
-                LoadError::Instantiate {
-                    origin: origin.clone(),
-                    message,
-                }
-            })?;
-        let described =
-            live.exports
-                .call_describe(&mut live.store)
-                .map_err(|e| LoadError::Describe {
-                    origin: origin.clone(),
-                    message: format!("{e:#}"),
-                })?;
-        let description = Description::from(described);
-        let selection = validate(&description).map_err(|message| LoadError::Describe {
-            origin: origin.clone(),
-            message,
-        })?;
+        let (description, selection) = describe(engine, &pre, source, &limits, state.clone())?;
         let empty = BTreeMap::new();
         let wanted = settings.get(&description.name).unwrap_or(&empty);
         let settings = accepted_settings(&description, wanted)?;
@@ -308,6 +290,36 @@ impl Detector {
             .as_mut()
             .expect("a live instance was just ensured"))
     }
+}
+
+/// Describes the component on an instance of its own (the sandbox is
+/// created before the name is known) and checks the description.
+pub(super) fn describe(
+    engine: &Engine,
+    pre: &DetectorPre<Sandbox>,
+    source: &DetectorSource,
+    limits: &Limits,
+    state: Arc<dyn StateStore>,
+) -> Result<(Description, EventSelection), LoadError> {
+    let origin = &source.origin;
+    let mut live =
+        instantiate(engine, pre, limits, "", state).map_err(|message| LoadError::Instantiate {
+            origin: origin.clone(),
+            message,
+        })?;
+    let described =
+        live.exports
+            .call_describe(&mut live.store)
+            .map_err(|e| LoadError::Describe {
+                origin: origin.clone(),
+                message: format!("{e:#}"),
+            })?;
+    let description = Description::from(described);
+    let selection = validate(&description).map_err(|message| LoadError::Describe {
+        origin: origin.clone(),
+        message,
+    })?;
+    Ok((description, selection))
 }
 
 fn instantiate(

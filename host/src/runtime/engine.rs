@@ -10,11 +10,11 @@ use wasmtime::{Config, Engine};
 
 use super::bindings;
 use super::cache::ComponentCache;
-use super::detector::{Detector, DetectorSettings};
+use super::detector::{self, Description, Detector, DetectorSettings};
 use super::error::LoadError;
 use super::limits::Limits;
 use super::sandbox::Sandbox;
-use super::state::StateStore;
+use super::state::{MemoryStateStore, StateStore};
 
 /// The bytes of a detector component and where they came from.
 #[derive(Debug, Clone)]
@@ -117,6 +117,18 @@ impl DetectorEngine {
         settings: &DetectorSettings,
         state: Arc<dyn StateStore>,
     ) -> Result<Detector, LoadError> {
+        self.prepare(source)?.start(settings, state)
+    }
+
+    /// Compiles (or loads from the cache) the component in `source` and
+    /// links it, without starting it: a [`PreparedDetector`] starts any
+    /// number of fresh detectors without compiling again.
+    ///
+    /// # Errors
+    ///
+    /// [`LoadError::Compile`] or [`LoadError::Instantiate`] naming the
+    /// component.
+    pub fn prepare(&self, source: &DetectorSource) -> Result<PreparedDetector, LoadError> {
         let hash = source.content_hash();
         let component = self
             .cache
@@ -130,11 +142,63 @@ impl DetectorEngine {
             .instantiate_pre(&component)
             .and_then(bindings::DetectorPre::new)
             .map_err(instantiate)?;
+        Ok(PreparedDetector {
+            engine: self.engine.clone(),
+            pre,
+            source: source.clone(),
+            hash,
+            limits: self.limits,
+        })
+    }
+}
+
+/// A compiled and linked component, ready to start detectors from.
+///
+/// Each [`PreparedDetector::start`] gives a detector with a fresh instance
+/// under the engine's limits; the epoch ticker of the [`DetectorEngine`]
+/// that prepared it enforces their time budget while that engine lives.
+pub struct PreparedDetector {
+    engine: Engine,
+    pre: bindings::DetectorPre<Sandbox>,
+    source: DetectorSource,
+    hash: String,
+    limits: Limits,
+}
+
+impl PreparedDetector {
+    /// Where the component came from.
+    pub fn origin(&self) -> &str {
+        &self.source.origin
+    }
+
+    /// Calls `describe` on a fresh instance and checks the answer as a load
+    /// does, without configuring anything.
+    ///
+    /// # Errors
+    ///
+    /// [`LoadError::Instantiate`] or [`LoadError::Describe`].
+    pub fn describe(&self) -> Result<Description, LoadError> {
+        let state: Arc<dyn StateStore> = Arc::new(MemoryStateStore::new());
+        detector::describe(&self.engine, &self.pre, &self.source, &self.limits, state)
+            .map(|(description, _)| description)
+    }
+
+    /// Starts a detector: instantiates, describes and configures it with
+    /// its table of `settings`, keeping what it learns in `state`.
+    ///
+    /// # Errors
+    ///
+    /// A [`LoadError`] naming the step that failed.
+    pub fn start(
+        &self,
+        settings: &DetectorSettings,
+        state: Arc<dyn StateStore>,
+    ) -> Result<Detector, LoadError> {
         Detector::start(
             &self.engine,
-            pre,
-            source,
-            hash,
+            self.pre.clone(),
+            &self.source,
+            self.hash.clone(),
             settings,
             self.limits,
             state,

@@ -56,7 +56,7 @@ mod state;
 pub use bundled::{BundledDetector, bundled_detectors};
 pub use cache::ComponentCache;
 pub use detector::{CallReport, Description, Detector, DetectorSettings, Setting};
-pub use engine::{DetectorEngine, DetectorSource};
+pub use engine::{DetectorEngine, DetectorSource, PreparedDetector};
 pub use error::{DetectorFailure, LoadError};
 pub use findings::FindingStamper;
 pub use limits::Limits;

@@ -306,3 +306,27 @@ fn overlong_lines_are_cut_and_skipped() {
     );
     assert_eq!(letters[0].raw.len(), 64 << 10);
 }
+
+#[test]
+fn records_in_memory_read_as_the_same_file_would() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = format!("{}\n{}\nnot json\n", good(1), good(2));
+    let path = write(&dir, "audit.json", text.as_bytes());
+    let (from_file, file_letters, _) = read_all(&mut FileReader::open(&path).unwrap(), 100);
+
+    let name = Path::new("case.json (log)");
+    let mut reader = FileReader::from_bytes(name, text.into_bytes(), ReadOptions::default());
+    let reader = reader.as_mut().unwrap();
+    assert_eq!(reader.format(), Some(Format::M365AuditJson));
+    let (in_memory, letters, records) = read_all(reader, 100);
+
+    assert_eq!(records, 3);
+    assert_eq!(in_memory, from_file);
+    assert_eq!(letters.len(), 1);
+    assert_eq!(letters[0].record, file_letters[0].record);
+    assert!(
+        letters[0].reason.contains("case.json (log)"),
+        "{}",
+        letters[0].reason
+    );
+}

@@ -9,7 +9,9 @@
 //! - [`FindingRow`]: a finding decoded from the detector's output.
 //! - Case files ([`assert_cases_in_dir`]): settings, events and expected
 //!   findings as JSON, so a security engineer can add a case without Rust.
-//!   The format is described in the crate's `README.md`.
+//!   The format is described in `sdk/README.md`; its types and the
+//!   matching come from [`palisade_schemas::cases`], shared with the host's
+//!   `palisade plugin test`.
 //!
 //! ```ignore
 //! let mut harness = Harness::<InboxRule>::new().with_setting("min_severity", "50");
@@ -17,17 +19,17 @@
 //! assert!(findings.is_empty());
 //! ```
 
+mod batch;
 mod cases;
-mod finding_row;
-mod test_event;
-mod time;
 
 use std::collections::BTreeMap;
 
-pub use cases::{Case, CaseFailure, CaseFailures, Expectation, assert_cases_in_dir, load_cases};
+pub use batch::{batch_for, decode_findings, write_ipc};
+pub use cases::{CaseFailure, CaseFailures, assert_cases_in_dir, load_cases};
 pub use cases::{run_case, run_case_file};
-pub use finding_row::{FindingRow, decode_findings};
-pub use test_event::{TestEvent, batch_for, event_batch, write_ipc};
+pub use palisade_schemas::cases::{
+    Case, Expectation, FindingRow, LogRecord, TestEvent, compare, event_batch,
+};
 
 use crate::context::HostServices;
 use crate::{Detector, Error, Level, run};
@@ -107,7 +109,8 @@ impl<D: Detector> Harness<D> {
         write_ipc(&[batch_for(&D::describe(), events)?])
     }
 
-    /// Runs the detector over `events` and decodes its findings.
+    /// Runs the detector over `events` and decodes its findings, with the
+    /// detector's name in [`FindingRow::detector`] as the host stamps it.
     ///
     /// # Errors
     ///
@@ -116,7 +119,12 @@ impl<D: Detector> Harness<D> {
     /// schema.
     pub fn try_run(&mut self, events: &[TestEvent]) -> Result<Vec<FindingRow>, Error> {
         let input = self.events_ipc(events)?;
-        decode_findings(&self.detect_ipc(&input)?)
+        let mut rows = decode_findings(&self.detect_ipc(&input)?)?;
+        let name = D::describe().name;
+        for row in &mut rows {
+            row.detector = Some(name.clone());
+        }
+        Ok(rows)
     }
 
     /// As [`Harness::try_run`], for tests.

@@ -1,4 +1,5 @@
-//! Findings read back from a detector's output, as the host reads them.
+//! Findings read back from a record batch: a detector's output or the
+//! host's stamped findings.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -6,16 +7,16 @@ use std::fmt;
 use arrow_array::cast::AsArray;
 use arrow_array::types::{TimestampMicrosecondType, UInt8Type};
 use arrow_array::{Array, RecordBatch, StringArray};
-use arrow_buffer::Buffer;
-use palisade_schemas::detector_output_schema;
 use serde::Serialize;
 
-use crate::Error;
-use crate::ipc::read_stream;
+use super::CaseError;
 
 /// One decoded finding.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FindingRow {
+    /// The detector that made it: stamped by the host, or filled in by a
+    /// test harness that knows it; `None` when unknown.
+    pub detector: Option<String>,
     /// Microseconds since the Unix epoch.
     pub time: i64,
     /// What was found (`inbox_rule.hiding`).
@@ -59,32 +60,23 @@ impl fmt::Display for FindingRow {
     }
 }
 
-/// Decodes a detector's output, checking its schema is exactly the
-/// detector-output schema. No bytes decode as no findings.
-///
-/// # Errors
-///
-/// [`Error::Decode`] when the bytes are not an IPC stream or the schema
-/// differs.
-pub fn decode_findings(ipc: &[u8]) -> Result<Vec<FindingRow>, Error> {
-    let stream = read_stream(Buffer::from(ipc)).map_err(Error::Decode)?;
-    let expected = detector_output_schema();
-    if let Some(schema) = &stream.schema
-        && schema.fields() != expected.fields()
-    {
-        return Err(Error::Decode(format!(
-            "findings schema {schema:?} is not the detector-output schema"
-        )));
+impl FindingRow {
+    /// The findings of `batch`, by column name: a batch of the
+    /// detector-output schema or of the finding schema. The `detector`
+    /// column is read when present.
+    ///
+    /// # Errors
+    ///
+    /// [`CaseError::Findings`] naming a column that is missing or of
+    /// another type.
+    pub fn from_batch(batch: &RecordBatch) -> Result<Vec<FindingRow>, CaseError> {
+        rows_of(batch)
     }
-    let mut rows = Vec::new();
-    for batch in &stream.batches {
-        rows.extend(rows_of(batch)?);
-    }
-    Ok(rows)
 }
 
-fn rows_of(batch: &RecordBatch) -> Result<Vec<FindingRow>, Error> {
-    let missing = |name: &str| Error::Decode(format!("findings column `{name}` is unreadable"));
+fn rows_of(batch: &RecordBatch) -> Result<Vec<FindingRow>, CaseError> {
+    let missing =
+        |name: &str| CaseError::Findings(format!("findings column `{name}` is unreadable"));
     let time = batch
         .column_by_name("time")
         .and_then(|a| a.as_primitive_opt::<TimestampMicrosecondType>())
@@ -104,9 +96,13 @@ fn rows_of(batch: &RecordBatch) -> Result<Vec<FindingRow>, Error> {
     let lists = |name: &str| list_column(batch, name).ok_or_else(|| missing(name));
     let (event_ids, mitre) = (lists("event_ids")?, lists("mitre")?);
     let attrs = map_column(batch).ok_or_else(|| missing("attrs"))?;
+    let detector = batch
+        .column_by_name("detector")
+        .and_then(|a| a.as_string_opt::<i32>());
 
     Ok((0..batch.num_rows())
         .map(|row| FindingRow {
+            detector: detector.and_then(|d| optional(d, row)),
             time: time.value(row),
             kind: kind.value(row).to_owned(),
             severity: severity.value(row),

@@ -1,5 +1,5 @@
-//! Events written by hand, as JSON or in Rust, turned into the Arrow batches
-//! the host would send.
+//! Events written by hand, as JSON or in Rust, turned into a batch of the
+//! event schema.
 
 use std::sync::Arc;
 
@@ -8,15 +8,12 @@ use arrow_array::builder::{
     TimestampMicrosecondBuilder, UInt8Builder, UInt16Builder,
 };
 use arrow_array::{ArrayRef, RecordBatch};
-use arrow_ipc::writer::StreamWriter;
-use palisade_schemas::{
-    ALWAYS_SENT_EVENT_COLUMNS, Column, ColumnType, EVENT_COLUMNS, UTC, column, event_schema,
-};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use super::CaseError;
 use super::time::parse_time;
-use crate::{Description, Error};
+use crate::{Column, ColumnType, EVENT_COLUMNS, UTC, column, event_schema};
 
 /// One event: a JSON object whose keys are event column names.
 ///
@@ -55,6 +52,11 @@ impl TestEvent {
         self
     }
 
+    /// The kind, when it is given as text.
+    pub fn kind(&self) -> Option<&str> {
+        self.fields.get("kind").and_then(Value::as_str)
+    }
+
     /// The value of `column`, with the defaults of required columns.
     fn value(&self, column: &str, index: usize) -> Value {
         match (self.fields.get(column), column) {
@@ -71,17 +73,17 @@ impl TestEvent {
 ///
 /// # Errors
 ///
-/// [`Error::Test`] naming the event (counting from 1) and the column when a
-/// key is not an event column, a value has the wrong JSON type, or `kind`
-/// is missing.
-pub fn event_batch(events: &[TestEvent]) -> Result<RecordBatch, Error> {
+/// [`CaseError::Events`] naming the event (counting from 1) and the column
+/// when a key is not an event column, a value has the wrong JSON type, or
+/// `kind` is missing.
+pub fn event_batch(events: &[TestEvent]) -> Result<RecordBatch, CaseError> {
     for (i, event) in events.iter().enumerate() {
         if let Some(key) = event
             .fields
             .keys()
             .find(|k| column(EVENT_COLUMNS, k).is_none())
         {
-            return Err(Error::Test(format!(
+            return Err(CaseError::Events(format!(
                 "event {}: `{key}` is not an event column",
                 i + 1
             )));
@@ -92,61 +94,11 @@ pub fn event_batch(events: &[TestEvent]) -> Result<RecordBatch, Error> {
         .map(|c| build_column(c, events))
         .collect::<Result<Vec<_>, _>>()?;
     RecordBatch::try_new(event_schema(), columns)
-        .map_err(|e| Error::Test(format!("building the event batch: {e}")))
-}
-
-/// The batch the host would send to a detector described by `description`:
-/// only events of its kinds, only `event_id`, `time`, `kind` and the
-/// columns it asked for.
-///
-/// # Errors
-///
-/// As [`event_batch`].
-pub fn batch_for(description: &Description, events: &[TestEvent]) -> Result<RecordBatch, Error> {
-    let wanted: Vec<TestEvent> = events
-        .iter()
-        .filter(|e| {
-            let kind = e.fields.get("kind").and_then(Value::as_str);
-            description.kinds.is_empty()
-                || kind.is_some_and(|k| description.kinds.iter().any(|w| w == k))
-        })
-        .cloned()
-        .collect();
-    let batch = event_batch(&wanted)?;
-    let indices: Vec<usize> = EVENT_COLUMNS
-        .iter()
-        .enumerate()
-        .filter(|(_, c)| {
-            ALWAYS_SENT_EVENT_COLUMNS.contains(&c.name)
-                || description.columns.iter().any(|w| w == c.name)
-        })
-        .map(|(i, _)| i)
-        .collect();
-    batch
-        .project(&indices)
-        .map_err(|e| Error::Test(format!("projecting the event batch: {e}")))
-}
-
-/// Writes record batches as one Arrow IPC stream, as the host does.
-///
-/// # Errors
-///
-/// [`Error::Test`] when the batches do not share the first one's schema.
-pub fn write_ipc(batches: &[RecordBatch]) -> Result<Vec<u8>, Error> {
-    let Some(first) = batches.first() else {
-        return Ok(Vec::new());
-    };
-    let fail = |e: arrow_schema::ArrowError| Error::Test(format!("writing the IPC stream: {e}"));
-    let mut writer = StreamWriter::try_new(Vec::new(), &first.schema()).map_err(fail)?;
-    for batch in batches {
-        writer.write(batch).map_err(fail)?;
-    }
-    writer.finish().map_err(fail)?;
-    writer.into_inner().map_err(fail)
+        .map_err(|e| CaseError::Events(format!("building the event batch: {e}")))
 }
 
 /// Builds the array of one event column from every event's value.
-fn build_column(column: &Column, events: &[TestEvent]) -> Result<ArrayRef, Error> {
+fn build_column(column: &Column, events: &[TestEvent]) -> Result<ArrayRef, CaseError> {
     let values: Vec<Value> = events
         .iter()
         .enumerate()
@@ -155,14 +107,14 @@ fn build_column(column: &Column, events: &[TestEvent]) -> Result<ArrayRef, Error
     if column.required
         && let Some(i) = values.iter().position(Value::is_null)
     {
-        return Err(Error::Test(format!(
+        return Err(CaseError::Events(format!(
             "event {}: `{}` must be given",
             i + 1,
             column.name
         )));
     }
     let cell = |i: usize, v: &Value, want: &str| {
-        Error::Test(format!(
+        CaseError::Events(format!(
             "event {}, column `{}`: expected {want}, got {v}",
             i + 1,
             column.name
@@ -328,22 +280,5 @@ mod tests {
         assert!(unknown.to_string().contains("`usr`"), "{unknown}");
         let no_kind = event_batch(&[TestEvent::default()]).unwrap_err();
         assert!(no_kind.to_string().contains("`kind`"), "{no_kind}");
-    }
-
-    #[test]
-    fn batch_for_filters_kinds_and_projects_columns() {
-        let d = Description::new("t", "1", "t")
-            .kinds(["a"])
-            .columns(["user"]);
-        let events = [TestEvent::new("a"), TestEvent::new("b").with("user", "u")];
-        let batch = batch_for(&d, &events).unwrap();
-        assert_eq!(batch.num_rows(), 1);
-        let names: Vec<_> = batch
-            .schema()
-            .fields()
-            .iter()
-            .map(|f| f.name().clone())
-            .collect();
-        assert_eq!(names, ["event_id", "time", "kind", "user"]);
     }
 }
