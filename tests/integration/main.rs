@@ -9,6 +9,7 @@ mod bad_input;
 mod correlate;
 mod correlate_history;
 mod correlate_panther;
+mod demo;
 mod detector_state;
 mod detectors_office;
 mod detectors_story;

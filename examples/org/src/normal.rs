@@ -130,7 +130,10 @@ impl Day<'_> {
         for device in self.directory.people.len()..self.directory.devices.len() {
             self.server(device);
         }
-        if self.index >= 8 && self.index.is_multiple_of(3) {
+        // Companies writing for the first time: one every three days for
+        // 250 people, fewer for a smaller organisation.
+        let people = self.directory.people.len();
+        if self.index >= 8 && self.rng.random_range(0..750) < people {
             self.new_company();
         }
     }
@@ -521,7 +524,7 @@ impl Day<'_> {
     /// A company writes for the first time, with a link to its site, to
     /// one person.
     fn new_company(&mut self) {
-        let company = names::NEW_COMPANIES[(self.index as usize / 3) % names::NEW_COMPANIES.len()];
+        let company = names::NEW_COMPANIES[self.index as usize % names::NEW_COMPANIES.len()];
         let p = self.rng.random_range(0..self.directory.people.len());
         let directory = self.directory;
         let person = &directory.people[p];

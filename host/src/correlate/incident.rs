@@ -8,7 +8,8 @@
 //! 1. **Candidates**, sorted by their earliest finding's time, then rule
 //!    and finding ids. A candidate joins every open incident that owns one
 //!    of its findings or shares one of its entities (user, device, domain,
-//!    ip) within the incident's window; when it touches several, they are
+//!    ip) within the incident's window (an address more than
+//!    [`SHARED_ADDRESS_USERS`] users were seen at links nothing); when it touches several, they are
 //!    merged into the oldest one (earliest `first_seen`, then id), and the
 //!    others are written once more with `merged_into` set. A candidate that
 //!    touches none opens a new incident.
@@ -40,6 +41,8 @@ use sha2::{Digest, Sha256};
 use super::finding::Finding;
 use super::rule::Rule;
 use super::runner::Candidate;
+#[cfg(doc)]
+use super::window::SHARED_ADDRESS_USERS;
 use super::window::Window;
 
 /// Open incident ids by entity.
@@ -209,7 +212,8 @@ impl IncidentBuilder {
                 .iter()
                 .filter_map(|id| window.finding(id))
                 .collect();
-            let taken = self.take_candidate(rule, candidate, &findings, &mut index, &mut merged);
+            let taken =
+                self.take_candidate(rule, candidate, &findings, window, &mut index, &mut merged);
             if let Some(id) = taken {
                 changed.insert(id);
             }
@@ -218,7 +222,7 @@ impl IncidentBuilder {
         let mut new: Vec<&Finding> = new.iter().collect();
         new.sort_by(|a, b| (a.time, &a.finding_id).cmp(&(b.time, &b.finding_id)));
         for finding in new {
-            if let Some(id) = self.append(finding, &mut index) {
+            if let Some(id) = self.append(finding, window, &mut index) {
                 changed.insert(id);
             }
         }
@@ -251,6 +255,7 @@ impl IncidentBuilder {
         rule: &Rule,
         candidate: &Candidate,
         findings: &[&Finding],
+        window: &Window,
         index: &mut EntityIndex,
         merged: &mut Vec<Incident>,
     ) -> Option<String> {
@@ -269,7 +274,9 @@ impl IncidentBuilder {
         let owning = findings
             .iter()
             .filter_map(|f| self.owner.get(&f.finding_id));
-        let sharing = entities.iter().filter_map(|e| index.get(e)).flatten();
+        let sharing = linking(&entities, window)
+            .filter_map(|e| index.get(e))
+            .flatten();
         let ids: BTreeSet<&String> = owning.chain(sharing).collect();
         let mut related: Vec<&Incident> = ids
             .into_iter()
@@ -372,7 +379,12 @@ impl IncidentBuilder {
     }
 
     /// Step 2 for one new finding; the id of the incident it joined.
-    fn append(&mut self, finding: &Finding, index: &mut EntityIndex) -> Option<String> {
+    fn append(
+        &mut self,
+        finding: &Finding,
+        window: &Window,
+        index: &mut EntityIndex,
+    ) -> Option<String> {
         if self.owner.contains_key(&finding.finding_id) {
             return None;
         }
@@ -380,8 +392,7 @@ impl IncidentBuilder {
             .entities()
             .map(|(k, v)| (k.to_owned(), v.to_owned()))
             .collect();
-        let target = entities
-            .iter()
+        let target = linking(&entities, window)
             .filter_map(|e| index.get(e))
             .flatten()
             .filter_map(|id| self.open.get(id))
@@ -399,6 +410,17 @@ impl IncidentBuilder {
         }
         Some(target)
     }
+}
+
+/// The entities that link findings to incidents: all but source
+/// addresses shared by many users ([`Window::is_shared_address`]).
+fn linking<'a>(
+    entities: impl IntoIterator<Item = &'a (String, String)>,
+    window: &'a Window,
+) -> impl Iterator<Item = &'a (String, String)> {
+    entities
+        .into_iter()
+        .filter(move |(kind, value)| kind != "ip" || !window.is_shared_address(value))
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@
 //! that are evicted after each batch. A finding whose id is already in the
 //! window (a replayed input) is not added twice.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use arrow::array::{AsArray, BooleanArray};
 use arrow::compute::filter_record_batch;
@@ -25,7 +25,13 @@ pub struct Window {
     findings: Vec<RecordBatch>,
     events: Vec<RecordBatch>,
     by_id: HashMap<String, Finding>,
+    users_by_address: HashMap<String, BTreeSet<String>>,
 }
+
+/// More users than this seen at one source address make it shared (an
+/// office, a proxy, a VPN concentrator): it says nothing about who is
+/// behind an event, so it links no findings.
+pub const SHARED_ADDRESS_USERS: usize = 3;
 
 impl Window {
     /// An empty window reaching back `span` microseconds; events are kept
@@ -38,6 +44,7 @@ impl Window {
             findings: Vec::new(),
             events: Vec::new(),
             by_id: HashMap::new(),
+            users_by_address: HashMap::new(),
         }
     }
 
@@ -90,11 +97,44 @@ impl Window {
         Ok(added)
     }
 
-    /// Adds a batch of events (kept only when a rule reads events).
+    /// Adds a batch of events (kept only when a rule reads events), and
+    /// learns which users each source address serves.
     pub fn add_events(&mut self, batch: &RecordBatch) {
         self.advance(batch);
+        self.learn_addresses(batch);
         if self.keep_events && batch.num_rows() > 0 {
             self.events.push(batch.clone());
+        }
+    }
+
+    /// Whether more than [`SHARED_ADDRESS_USERS`] users were seen at
+    /// `address` in the events so far.
+    pub fn is_shared_address(&self, address: &str) -> bool {
+        self.users_by_address
+            .get(address)
+            .is_some_and(|users| users.len() > SHARED_ADDRESS_USERS)
+    }
+
+    fn learn_addresses(&mut self, batch: &RecordBatch) {
+        let column = |name: &str| {
+            batch
+                .column_by_name(name)
+                .and_then(|c| c.as_string_opt::<i32>())
+        };
+        let (Some(addresses), Some(users)) = (column("src_ip"), column("user")) else {
+            return;
+        };
+        for (address, user) in addresses.iter().zip(users.iter()) {
+            let (Some(address), Some(user)) = (address, user) else {
+                continue;
+            };
+            let users = match self.users_by_address.get_mut(address) {
+                Some(users) => users,
+                None => self.users_by_address.entry(address.to_owned()).or_default(),
+            };
+            if users.len() <= SHARED_ADDRESS_USERS && !users.contains(user) {
+                users.insert(user.to_owned());
+            }
         }
     }
 
