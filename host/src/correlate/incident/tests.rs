@@ -122,3 +122,64 @@ fn a_finding_beyond_the_window_is_not_appended_and_old_incidents_close() {
     builder.close_before(1 + 73 * HOUR);
     assert_eq!(builder.open().count(), 0);
 }
+
+/// Events of `users` at source address `ip`, as the window sees them.
+fn logins_at(ip: &str, users: &[&str]) -> arrow::record_batch::RecordBatch {
+    use std::sync::Arc;
+
+    use arrow::record_batch::RecordBatch;
+
+    use arrow::array::{StringArray, TimestampMicrosecondArray};
+    use arrow::datatypes::{DataType, Field, Schema, TimeUnit};
+    let schema = Schema::new(vec![
+        Field::new(
+            "time",
+            DataType::Timestamp(TimeUnit::Microsecond, None),
+            false,
+        ),
+        Field::new("src_ip", DataType::Utf8, true),
+        Field::new("user", DataType::Utf8, true),
+    ]);
+    RecordBatch::try_new(
+        Arc::new(schema),
+        vec![
+            Arc::new(TimestampMicrosecondArray::from(vec![0; users.len()])),
+            Arc::new(StringArray::from(vec![ip; users.len()])),
+            Arc::new(StringArray::from(users.to_vec())),
+        ],
+    )
+    .unwrap()
+}
+
+#[test]
+fn an_address_many_users_share_links_no_findings() {
+    let rules = bundled_rules();
+    let at = |id: &str, hours: i64, user: &str, ip: &str| Finding {
+        ip: Some(ip.into()),
+        ..finding(id, hours, Some(user), None)
+    };
+    let findings = [
+        at("a1", 0, "alice", "198.51.100.10"),
+        at("a2", 1, "alice", "193.222.96.91"),
+        at("office", 2, "dave", "198.51.100.10"),
+        at("attacker", 3, "erin", "193.222.96.91"),
+    ];
+    let (mut window, fresh) = window_of(&findings);
+    window.add_events(&logins_at(
+        "198.51.100.10",
+        &["alice", "bob", "carol", "dave"],
+    ));
+    window.add_events(&logins_at("193.222.96.91", &["alice", "erin"]));
+    assert!(window.is_shared_address("198.51.100.10"));
+    assert!(!window.is_shared_address("193.222.96.91"));
+    let mut builder = IncidentBuilder::new();
+    builder.apply(
+        &rules,
+        vec![candidate("account_takeover", "alice", &["a1", "a2"], 80.0)],
+        &fresh,
+        &window,
+    );
+    let incident = builder.open().next().unwrap();
+    let ids: Vec<&str> = incident.finding_ids().collect();
+    assert_eq!(ids, ["a1", "a2", "attacker"], "{incident:?}");
+}
