@@ -186,7 +186,7 @@ impl Day<'_> {
         self.sign_in(person, later, person.office_ip(), home_place);
         self.workspace(p, arrival);
         self.mail(p);
-        self.browse(person.laptop, office, 180);
+        self.browse(person.laptop, office, 300);
         if self.rng.random_range(0..400) == 0 {
             self.ordinary_rule(p);
         }

@@ -1,5 +1,5 @@
 //! The live window: the recent findings (and, when a rule reads them,
-//! events) that rules run over.
+//! events, without their `raw` text) that rules run over.
 //!
 //! Time is event time: the window ends at the newest finding or event
 //! seen and reaches back `span` (the longest rule window). Rows older than
@@ -103,7 +103,7 @@ impl Window {
         self.advance(batch);
         self.learn_addresses(batch);
         if self.keep_events && batch.num_rows() > 0 {
-            self.events.push(batch.clone());
+            self.events.push(without_raw(batch));
         }
     }
 
@@ -179,6 +179,18 @@ impl Window {
             self.newest = Some(self.newest.map_or(newest, |n| n.max(newest)));
         }
     }
+}
+
+/// `batch` with its `raw` column all nulls: the original records are the
+/// bulk of an event batch, rules have no use for them, and a window of
+/// days would hold gigabytes of them.
+fn without_raw(batch: &RecordBatch) -> RecordBatch {
+    let Some(index) = batch.schema().index_of("raw").ok() else {
+        return batch.clone();
+    };
+    let mut columns = batch.columns().to_vec();
+    columns[index] = arrow::array::new_null_array(columns[index].data_type(), batch.num_rows());
+    RecordBatch::try_new(batch.schema(), columns).unwrap_or_else(|_| batch.clone())
 }
 
 fn time_column(

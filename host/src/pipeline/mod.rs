@@ -53,6 +53,12 @@ pub const DEFAULT_BATCH_RECORDS: usize = 8_192;
 /// time from a detector that fails on everything. Default 3.
 pub const DEFAULT_QUARANTINE_AFTER: u32 = 3;
 
+/// Bytes of history buffered in memory, not yet written as complete
+/// Parquet row groups, past which the pipeline flushes (history, then the
+/// checkpoint) in the middle of a run. Without it a long run over many
+/// days would keep every open day's rows in memory until the end.
+pub const HISTORY_BUFFER_BYTES: usize = 64 * 1024 * 1024;
+
 /// What a run needs to start.
 #[derive(Debug, Clone)]
 pub struct PipelineOptions {
@@ -364,6 +370,9 @@ impl Pipeline {
             self.apply_rule_changes();
             self.process_events(&events)?;
             self.checkpoint.set_position(reader.path(), chunk.position);
+            if self.history.buffered_bytes() > HISTORY_BUFFER_BYTES {
+                self.flush()?;
+            }
         }
         Ok(())
     }

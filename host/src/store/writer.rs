@@ -133,6 +133,15 @@ impl HistoryWriter {
         Ok(())
     }
 
+    /// Bytes held in memory for the open files' row groups not yet
+    /// written.
+    pub fn buffered_bytes(&self) -> usize {
+        self.open
+            .values()
+            .map(|part| part.writer.memory_size())
+            .sum()
+    }
+
     /// Completes every open file: what was appended is durable and
     /// queryable.
     ///

@@ -17,6 +17,8 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use palisade_example_org::{Settings, generate, read_ground_truth};
 
+mod truth;
+
 use super::Config;
 use super::incidents::print_incidents;
 use crate::pipeline::Pipeline;
@@ -102,9 +104,12 @@ pub(super) fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
         folder_bytes(&args.dir.join("logs")) / 1_000_000,
     );
     print_incidents(&options.data_dir)?;
+    if let Ok(ground_truth) = read_ground_truth(&args.dir) {
+        println!("\n{}", truth::score(&options.data_dir, &ground_truth)?);
+    }
     let history = options.data_dir.display();
     println!(
-        "\nExplore the result:\n  \
+        "Explore the result:\n  \
          palisade incidents --data-dir {history}\n  \
          palisade sql --data-dir {history} \"select time, detector, user, severity, summary from findings order by time\"\n  \
          palisade sql --data-dir {history} \"select kind, count(*) as n from events group by kind order by n desc\"\n  \
