@@ -276,6 +276,23 @@ mod tests {
     }
 
     #[test]
+    fn rows_are_buffered_until_flushed() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut writer = HistoryWriter::open(dir.path()).unwrap();
+        assert_eq!(writer.buffered_bytes(), 0);
+        writer
+            .append(Table::DeadLetters, &dead_letters(&[0; 1000]))
+            .unwrap();
+        let one = writer.buffered_bytes();
+        writer
+            .append(Table::DeadLetters, &dead_letters(&[0; 1000]))
+            .unwrap();
+        assert!(one > 0 && writer.buffered_bytes() > one);
+        writer.flush().unwrap();
+        assert_eq!(writer.buffered_bytes(), 0);
+    }
+
+    #[test]
     fn files_become_visible_to_queries_only_when_complete() {
         let dir = tempfile::tempdir().unwrap();
         let mut writer = HistoryWriter::open(dir.path()).unwrap();
