@@ -10,6 +10,10 @@ use std::hint::black_box;
 use criterion::{Criterion, criterion_group, criterion_main};
 use palisade::correlate::{Correlator, Finding, RuleRunner, bundled_rules, testdata};
 
+// The binary's allocator, so the figures are the binary's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Findings in the window.
 const WINDOW: usize = 100_000;
 /// New findings per batch.

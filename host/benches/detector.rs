@@ -31,6 +31,10 @@ use palisade::runtime::{
 use palisade::store::Checkpoint;
 use palisade_sdk::testing::Harness;
 
+// The binary's allocator, so the figures are the binary's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const ROWS: usize = 10_000;
 
 /// Inbox rule changes, one in 50 of them hiding mail.

@@ -27,6 +27,10 @@ use palisade::ingest::FileReader;
 use palisade::normalize::EventBatchBuilder;
 use palisade::normalize::{azure, gws, m365, okta, umbrella, zeek};
 
+// The binary's allocator, so the figures are the binary's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Records in each generated file.
 const RECORDS: u64 = 1_000_000;
 

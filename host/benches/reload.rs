@@ -23,6 +23,10 @@ use palisade::runtime::{
     StateStore, bundled_detectors,
 };
 
+// The binary's allocator, so the figures are the binary's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// The bundled inbox-rule component and a second version of it.
 fn two_versions() -> [Vec<u8>; 2] {
     let bundled = bundled_detectors()

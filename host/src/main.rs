@@ -6,6 +6,11 @@ use std::process::ExitCode;
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
+// Normalizing makes many small strings: mimalloc frees and reuses them
+// faster than the system allocator (about 1.4x events/s on Zeek TSV).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = palisade::cli::Cli::parse();
     // The demo draws progress bars: only warnings and errors interrupt them.

@@ -93,10 +93,19 @@ pub struct Attack {
     pub other_victims: Vec<String>,
     /// The attacker's addresses.
     pub ips: Vec<String>,
-    /// The attacker's domains, with when each was registered.
-    pub domains: Vec<(String, String)>,
+    /// The attacker's domains.
+    pub domains: Vec<AttackDomain>,
     /// The steps, in time order.
     pub steps: Vec<Step>,
+}
+
+/// A domain of the attacker's.
+#[derive(Debug, Clone, Serialize)]
+pub struct AttackDomain {
+    /// The host name used.
+    pub name: String,
+    /// The day it was registered, `YYYY-MM-DD`.
+    pub registered: String,
 }
 
 /// Who the story happens to.
@@ -330,8 +339,14 @@ impl<'a> Plot<'a> {
             other_victims: names.iter().map(|n| (*n).to_owned()).collect(),
             ips: vec![ATTACKER_IP.into(), VPN_IP.into()],
             domains: vec![
-                (FIRST_SITE.into(), format_time(d0 - 4 * DAY, "%Y-%m-%d")),
-                (SECOND_SITE.into(), format_time(d0 + 2 * DAY, "%Y-%m-%d")),
+                AttackDomain {
+                    name: FIRST_SITE.into(),
+                    registered: format_time(d0 - 4 * DAY, "%Y-%m-%d"),
+                },
+                AttackDomain {
+                    name: SECOND_SITE.into(),
+                    registered: format_time(d0 + 2 * DAY, "%Y-%m-%d"),
+                },
             ],
             steps,
         }
