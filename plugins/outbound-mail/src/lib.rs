@@ -23,7 +23,15 @@
 //! `sent`, `recipients`, `external`, `with_links`, `bounces`, `replies`,
 //! `baseline_sent`, `baseline_recipients`.
 //!
-//! State: `mail/<user>`, bounded by `max_recipients` hashes.
+//! One sent message may be in two logs: the unified audit log's `Send`
+//! (`email.send`, no recipients) and Defender's outbound `EmailEvents`
+//! row (`email.message`, with recipients and links). Once an outbound
+//! `email.message` has been seen, the organisation's mail is counted from
+//! those alone and `email.send` is ignored, so no message counts twice
+//! whatever order the two logs are read in.
+//!
+//! State: `mail/<user>`, bounded by `max_recipients` hashes; `messages`,
+//! set once outbound `email.message` rows have been seen.
 
 mod config;
 pub mod hour;
@@ -42,6 +50,10 @@ use palisade_sdk::StateCache;
 const T_INTERNAL_SPEARPHISHING: &str = "T1534";
 /// MITRE ATT&CK: Phishing.
 const T_PHISHING: &str = "T1566";
+
+/// State key set once an outbound `email.message` was seen: from then on
+/// `email.send` records are not counted.
+const MESSAGES_SEEN: &str = "messages";
 
 /// The detector.
 #[derive(Debug)]
@@ -81,10 +93,20 @@ impl Detector for OutboundMail {
         out: &mut Findings,
     ) -> Result<(), Error> {
         let mut hours = StateCache::<MailHour>::default();
+        let mut messages_seen = ctx.get(MESSAGES_SEEN).is_some();
         for event in events {
             let Some(mail) = Mail::of(&event) else {
                 continue;
             };
+            if let Mail::Sent { .. } = mail {
+                if event.kind() == MESSAGE_KIND && !messages_seen {
+                    messages_seen = true;
+                    ctx.put(MESSAGES_SEEN, b"1");
+                }
+                if event.kind() == SEND_KIND && messages_seen {
+                    continue;
+                }
+            }
             let user = match mail {
                 Mail::Sent { user, .. } | Mail::Bounce { user } | Mail::Reply { user } => user,
             };
@@ -149,12 +171,13 @@ fn burst_finding(hour: &MailHour, user: &str, event: &Event<'_>, bounces: bool) 
         severity += 15;
         traits.push("bounce-backs are piling up");
     }
+    let usual = hour.mean_sent.round();
     let mut summary = format!(
-        "{user} sent {} messages to {} recipients within an hour, against a usual {:.0} \
-         messages per active hour",
+        "{user} sent {} messages to {} within an hour, against a usual {usual:.0} {} per \
+         active hour",
         hour.sent,
-        hour.recipients.len(),
-        hour.mean_sent
+        counted(hour.recipients.len() as f64, "recipient"),
+        if usual == 1.0 { "message" } else { "messages" },
     );
     if !traits.is_empty() {
         summary.push_str(&format!("; {}", traits.join(", ")));
@@ -171,6 +194,15 @@ fn burst_finding(hour: &MailHour, user: &str, event: &Event<'_>, bounces: bool) 
         user,
         event,
     )
+}
+
+/// `n` and `noun`, plural unless `n` is one.
+fn counted(n: f64, noun: &str) -> String {
+    if n == 1.0 {
+        format!("1 {noun}")
+    } else {
+        format!("{n:.0} {noun}s")
+    }
 }
 
 fn bounce_finding(hour: &MailHour, user: &str, event: &Event<'_>, burst: bool) -> Finding {
