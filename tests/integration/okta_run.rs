@@ -19,7 +19,7 @@ fn a_system_log_answer_gives_logins_and_account_changes() {
     assert_eq!(count(&data, "select count(*) from dead_letters"), 0);
     let rows = sql(
         &data,
-        "select kind, outcome, user, src_ip, src_city, src_lat, \
+        "select kind, outcome, user, src_ip, src_country, src_city, src_lat, \
          attrs['client.geographicalContext.country'] as country \
          from events where source = 'okta' order by time",
     );
@@ -41,6 +41,7 @@ fn a_system_log_answer_gives_logins_and_account_changes() {
     );
     assert_eq!(rows[0]["src_ip"], "198.51.100.10");
     assert_eq!(rows[0]["country"], "United States");
+    assert_eq!(rows[0]["src_country"], "US");
     assert_eq!(rows[1]["outcome"], "failure");
     assert_eq!(rows[2]["src_ip"], "2a01:4f8:c0c:1d2b::2");
     assert_eq!(rows[2]["src_city"], "Falkenstein");

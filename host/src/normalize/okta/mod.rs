@@ -17,12 +17,12 @@
 //!   an address stays in `attrs`); `user_agent`:
 //!   `client.userAgent.rawUserAgent`.
 //! - `src_city`, `src_lat`, `src_lon`: `client.geographicalContext.city`
-//!   and `.geolocation.lat`/`.lon`. Okta names the country in English
-//!   (`United States`), not by code; turning names into ISO 3166 codes
-//!   needs a table of names this crate does not carry, so `src_country`
-//!   stays empty and the name is kept in `attrs` under
-//!   `client.geographicalContext.country` (with `.state` and
-//!   `.postalCode`). As the log gives coordinates, geo enrichment leaves
+//!   and `.geolocation.lat`/`.lon`; `src_country`: the ISO 3166 code of
+//!   the country Okta names in English (`United States` is `US`, through
+//!   the `celes` country table and its common aliases). The name itself
+//!   stays in `attrs` under `client.geographicalContext.country` (with
+//!   `.state` and `.postalCode`), and is all there is when the name is
+//!   not a known one. As the log gives coordinates, geo enrichment leaves
 //!   the event as it is.
 //! - `attrs`: every other field under its dotted path
 //!   (`displayMessage`, `severity`, `actor.id`, `actor.type`,
@@ -136,6 +136,7 @@ fn normalize_json(text: &str) -> Result<Event, NormalizeError> {
         outcome: result.map(|r| outcome_of(r).to_owned()),
         user: field("actor.alternateId").map(|u| u.trim().to_lowercase()),
         src_ip,
+        src_country: field("client.geographicalContext.country").and_then(country_code),
         src_city: field("client.geographicalContext.city").map(str::to_owned),
         src_lat: geo("lat"),
         src_lon: geo("lon"),
@@ -144,6 +145,16 @@ fn normalize_json(text: &str) -> Result<Event, NormalizeError> {
         raw: Some(raw.to_owned()),
         ..Event::default()
     })
+}
+
+/// The ISO 3166 alpha-2 code of a country named in English, with or
+/// without spaces (`United States`, `Netherlands`, `United Kingdom`).
+fn country_code(name: &str) -> Option<String> {
+    let compact: String = name.chars().filter(|c| !c.is_whitespace()).collect();
+    compact
+        .parse::<celes::Country>()
+        .ok()
+        .map(|country| country.alpha2.to_owned())
 }
 
 /// The member at a dotted `path` of objects.

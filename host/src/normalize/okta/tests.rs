@@ -18,6 +18,19 @@ fn attr<'e>(e: &'e Event, key: &str) -> Option<&'e str> {
 }
 
 #[test]
+fn country_names_become_codes() {
+    for (name, code) in [
+        ("United States", Some("US")),
+        ("Netherlands", Some("NL")),
+        ("United Kingdom", Some("GB")),
+        ("Germany", Some("DE")),
+        ("Atlantis", None),
+    ] {
+        assert_eq!(super::country_code(name).as_deref(), code, "{name}");
+    }
+}
+
+#[test]
 fn a_session_start_maps_to_every_column() {
     let e = one(SESSION_START).unwrap();
     assert_eq!(e.source, "okta");
@@ -29,7 +42,11 @@ fn a_session_start_maps_to_every_column() {
     assert_eq!(e.src_city.as_deref(), Some("Amsterdam"));
     assert_eq!(e.src_lat, Some(52.3676));
     assert_eq!(e.src_lon, Some(4.9041));
-    assert_eq!(e.src_country, None, "Okta gives a country name, not a code");
+    assert_eq!(
+        e.src_country.as_deref(),
+        Some("NL"),
+        "from the name Netherlands"
+    );
     assert!(e.user_agent.as_deref().unwrap().contains("Safari"));
     assert_eq!(
         e.event_id,
