@@ -150,3 +150,32 @@ fn run_with(plugins: &[&str], inputs: &[&Path]) -> (tempfile::TempDir, String) {
     assert!(output.status.success(), "run failed");
     (dir, report)
 }
+
+#[test]
+fn a_detector_that_cannot_load_fails_the_run_after_processing_the_rest() {
+    let dir = tempfile::tempdir().unwrap();
+    let plugins = dir.path().join("plugins");
+    std::fs::create_dir(&plugins).unwrap();
+    std::fs::write(plugins.join("broken.wasm"), b"not a component").unwrap();
+    let data = dir.path().join("history");
+    let output = palisade()
+        .args(["run", "--once", "--plugins"])
+        .arg(&plugins)
+        .arg("--data-dir")
+        .arg(&data)
+        .arg(workspace().join("examples/data"))
+        .output()
+        .unwrap();
+    let report = stdout(&output);
+    assert_eq!(output.status.code(), Some(1), "{report}");
+    assert!(report.contains("not loaded:"), "{report}");
+    assert!(report.contains("broken.wasm"), "{report}");
+    // The bundled detectors ran over every record all the same.
+    assert!(count(&data, "select count(*) from events") > 0);
+    assert!(
+        count(
+            &data,
+            "select count(*) from findings where detector = 'inbox-rule'"
+        ) > 0
+    );
+}

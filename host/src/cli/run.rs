@@ -119,13 +119,7 @@ pub(super) fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     let summary = pipeline.finish().context("writing history")?;
     print!("{summary}");
     println!("history: {}", options.data_dir.display());
-    Ok(
-        if summary.is_complete() && summary.input_errors.is_empty() {
-            ExitCode::SUCCESS
-        } else {
-            ExitCode::FAILURE
-        },
-    )
+    Ok(summary.exit_code())
 }
 
 pub(super) fn list_detectors(args: DetectorsArgs) -> anyhow::Result<ExitCode> {

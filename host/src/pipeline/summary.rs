@@ -48,6 +48,17 @@ impl RunSummary {
         self.records_read == self.records_normalized + self.dead_letters
     }
 
+    /// The exit status of the run: success when every record was either
+    /// normalized or dead-lettered, every input could be read and every
+    /// detector configured could be loaded.
+    pub fn exit_code(&self) -> std::process::ExitCode {
+        if self.is_complete() && self.input_errors.is_empty() && self.load_errors.is_empty() {
+            std::process::ExitCode::SUCCESS
+        } else {
+            std::process::ExitCode::FAILURE
+        }
+    }
+
     /// Failures per detector and cause, with the first message of each.
     pub fn failures_by_cause(&self) -> BTreeMap<(String, &'static str), (u64, String)> {
         let mut by_cause = BTreeMap::new();

@@ -117,13 +117,7 @@ pub(super) fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
          The ground truth of the attacks is in {}",
         args.dir.join(palisade_example_org::GROUND_TRUTH).display()
     );
-    Ok(
-        if summary.is_complete() && summary.input_errors.is_empty() {
-            ExitCode::SUCCESS
-        } else {
-            ExitCode::FAILURE
-        },
-    )
+    Ok(summary.exit_code())
 }
 
 /// Writes the organisation under `dir` unless it already holds the one of
