@@ -23,6 +23,7 @@ mod m365_run;
 mod okta_run;
 mod panther_drive;
 mod panther_mfa;
+mod plugin_sdks;
 mod rare_domain;
 mod rules_reload;
 mod sql;

@@ -6,6 +6,7 @@
 mod config;
 mod follow;
 mod incidents;
+pub mod plugin;
 mod run;
 mod sql;
 
@@ -50,6 +51,9 @@ pub enum Command {
     /// List the detectors that would run: bundled ones and those in
     /// --plugins.
     Detectors(run::DetectorsArgs),
+    /// Write, build and test detector plugins.
+    #[command(subcommand)]
+    Plugin(plugin::PluginCommand),
 }
 
 /// Runs the command line and returns the process exit code.
@@ -63,6 +67,7 @@ pub fn main(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Sql(args) => sql::sql(args),
         Command::Incidents(args) => incidents::incidents(args),
         Command::Detectors(args) => run::list_detectors(args),
+        Command::Plugin(command) => plugin::plugin(command),
     }
 }
 

@@ -1,0 +1,34 @@
+//! `palisade plugin`: the detector author's loop of scaffold, build and
+//! test, for Rust, Python and JavaScript detectors.
+
+pub mod build;
+
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::Subcommand;
+
+/// The subcommands of `palisade plugin`.
+#[derive(Debug, Subcommand)]
+pub enum PluginCommand {
+    /// Build a detector project (Rust, Python or JavaScript, read from its
+    /// files) into a Wasm component with its language's toolchain. Installs
+    /// nothing: a missing tool is an error saying what to install.
+    Build(build::BuildArgs),
+}
+
+/// Runs a `palisade plugin` subcommand.
+///
+/// # Errors
+///
+/// Any error that stops the command, with context naming the step.
+pub fn plugin(command: PluginCommand) -> anyhow::Result<ExitCode> {
+    match command {
+        PluginCommand::Build(args) => {
+            let out = build::build(&args.dir, args.out.as_deref())
+                .with_context(|| format!("building `{}`", args.dir.display()))?;
+            println!("wrote {}", out.display());
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}

@@ -1,0 +1,165 @@
+//! The Python and JavaScript SDK examples, built by `palisade plugin build`
+//! and run over their case files in the real sandbox; and a Python
+//! detector dropped into the plugins folder of a running host.
+//!
+//! Building needs componentize-py (Python) or jco (JavaScript, in the
+//! example's `node_modules` or on PATH); a test whose tool is missing says
+//! so and passes without checking anything.
+
+use std::collections::BTreeMap;
+use std::io::Cursor;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use arrow::ipc::writer::StreamWriter;
+use arrow::record_batch::RecordBatch;
+use palisade::runtime::{
+    ComponentCache, DetectorEngine, DetectorSettings, DetectorSource, Limits, MemoryStateStore,
+};
+use palisade_schemas::DETECTOR_OUTPUT_COLUMNS;
+use palisade_sdk::testing::{Case, FindingRow, decode_findings, event_batch, load_cases};
+use serde_json::Value;
+
+use super::support::{palisade, workspace};
+
+/// Builds the project in `dir` to `out`, or `None` (with a note) when its
+/// toolchain is not installed.
+pub fn build_example(dir: &Path, out: &Path) -> Option<PathBuf> {
+    let output = palisade()
+        .args(["plugin", "build"])
+        .arg(dir)
+        .arg("--out")
+        .arg(out)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    if stderr.contains("was not found") {
+        eprintln!("skipped: cannot build {}: {stderr}", dir.display());
+        return None;
+    }
+    assert!(
+        output.status.success(),
+        "building {}: {stderr}",
+        dir.display()
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains(&out.display().to_string()),
+        "build did not say where it wrote: {stdout}"
+    );
+    Some(out.to_owned())
+}
+
+/// Findings of a stamped batch, read back as the SDK's test rows.
+fn rows_of(findings: &RecordBatch) -> Vec<FindingRow> {
+    let columns: Vec<usize> = DETECTOR_OUTPUT_COLUMNS
+        .iter()
+        .map(|c| findings.schema().index_of(c.name).unwrap())
+        .collect();
+    let output = findings.project(&columns).unwrap();
+    let mut bytes = Cursor::new(Vec::new());
+    let mut writer = StreamWriter::try_new(&mut bytes, &output.schema()).unwrap();
+    writer.write(&output).unwrap();
+    writer.finish().unwrap();
+    drop(writer);
+    decode_findings(&bytes.into_inner()).unwrap()
+}
+
+/// Runs one case against a fresh instance of `component`; the problems,
+/// empty when it passes.
+fn run_case(
+    engine: &DetectorEngine,
+    source: &DetectorSource,
+    name: &str,
+    case: &Case,
+) -> Vec<String> {
+    let table: BTreeMap<String, String> = case
+        .settings
+        .iter()
+        .map(|(k, v)| match v {
+            Value::String(s) => (k.clone(), s.clone()),
+            other => (k.clone(), other.to_string()),
+        })
+        .collect();
+    let settings = DetectorSettings::from([(name.to_owned(), table)]);
+    let mut detector = engine
+        .load(source, &settings, Arc::new(MemoryStateStore::new()))
+        .unwrap();
+    let events = event_batch(&case.events).unwrap();
+    let report = detector.detect(&events);
+    let findings = match report.map(|r| r.outcome) {
+        None => Vec::new(),
+        Some(Ok(batch)) => batch.as_ref().map(rows_of).unwrap_or_default(),
+        Some(Err(failure)) => return vec![format!("detect failed: {failure}")],
+    };
+
+    let mut left = findings;
+    let mut problems = Vec::new();
+    for expect in &case.expect {
+        match left.iter().position(|r| expect.mismatches(r).is_empty()) {
+            Some(i) => {
+                left.remove(i);
+            }
+            None => problems.push(format!("no finding matches {expect:?}; left: {left:?}")),
+        }
+    }
+    problems.extend(left.iter().map(|r| format!("unexpected finding {r}")));
+    problems
+}
+
+/// Runs every case file of `dir` against `component`.
+pub fn assert_cases(component: &Path, dir: &Path) {
+    // Compiling a Python or JavaScript component takes seconds; the cache
+    // makes it once per test instead of once per case.
+    let cache = tempfile::tempdir().unwrap();
+    let engine =
+        DetectorEngine::new(ComponentCache::in_dir(cache.path()), Limits::default()).unwrap();
+    let source = DetectorSource {
+        origin: component.display().to_string(),
+        bytes: std::fs::read(component).unwrap().into(),
+    };
+    let name = engine
+        .load(
+            &source,
+            &DetectorSettings::new(),
+            Arc::new(MemoryStateStore::new()),
+        )
+        .unwrap()
+        .name()
+        .to_owned();
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    let mut failures = Vec::new();
+    let mut passed = 0;
+    for file in &files {
+        for case in load_cases(file).unwrap() {
+            let problems = run_case(&engine, &source, &name, &case);
+            if problems.is_empty() {
+                passed += 1;
+            } else {
+                failures.push(format!(
+                    "{} ({}):\n  {}",
+                    case.name,
+                    file.display(),
+                    problems.join("\n  ")
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert!(passed > 0, "no cases in {}", dir.display());
+}
+
+#[test]
+fn python_example_passes_its_cases_in_the_sandbox() {
+    let example = workspace().join("sdk/python/examples/off-hours-login");
+    let out = tempfile::tempdir().unwrap();
+    let Some(component) = build_example(&example, &out.path().join("off-hours-login.wasm")) else {
+        return;
+    };
+    assert_cases(&component, &example.join("cases"));
+}
