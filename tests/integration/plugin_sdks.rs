@@ -163,3 +163,48 @@ fn python_example_passes_its_cases_in_the_sandbox() {
     };
     assert_cases(&component, &example.join("cases"));
 }
+
+#[test]
+fn javascript_example_passes_its_cases_in_the_sandbox() {
+    let example = workspace().join("sdk/js/examples/off-hours-login");
+    let out = tempfile::tempdir().unwrap();
+    let Some(component) = build_example(&example, &out.path().join("off-hours-login.wasm")) else {
+        return;
+    };
+    assert_cases(&component, &example.join("cases"));
+}
+
+/// A setting the detector rejects: the exception's message, not a trap.
+fn configure_error(component: &Path, name: &str, key: &str, value: &str) -> String {
+    let engine = DetectorEngine::new(ComponentCache::disabled(), Limits::default()).unwrap();
+    let source = DetectorSource {
+        origin: component.display().to_string(),
+        bytes: std::fs::read(component).unwrap().into(),
+    };
+    let settings = DetectorSettings::from([(
+        name.to_owned(),
+        BTreeMap::from([(key.to_owned(), value.to_owned())]),
+    )]);
+    match engine.load(&source, &settings, Arc::new(MemoryStateStore::new())) {
+        Ok(_) => panic!("{key} = {value} was accepted"),
+        Err(error) => error.to_string(),
+    }
+}
+
+#[test]
+fn exceptions_in_python_and_javascript_become_error_messages() {
+    let out = tempfile::tempdir().unwrap();
+    for (lang, name) in [("python", "off-hours-login"), ("js", "off-hours-login-js")] {
+        let example = workspace().join(format!("sdk/{lang}/examples/off-hours-login"));
+        let Some(component) = build_example(&example, &out.path().join(format!("{lang}.wasm")))
+        else {
+            continue;
+        };
+        let error = configure_error(&component, name, "work_start", "25");
+        assert!(
+            error.contains("work_start must be an hour from 0 to 24, not 25"),
+            "{lang}: {error}"
+        );
+        assert!(!error.contains("wasm trap"), "{lang}: {error}");
+    }
+}

@@ -78,9 +78,7 @@ pub enum BuildError {
         status: std::process::ExitStatus,
     },
     /// cargo built no Wasm component.
-    #[error(
-        "cargo built no .wasm for `{0}`: is the crate a `cdylib` (crate-type = [\"cdylib\"])?"
-    )]
+    #[error("cargo built no .wasm for `{0}`: is the crate a `cdylib` (crate-type = [\"cdylib\"])?")]
     NoComponent(PathBuf),
 }
 
@@ -119,7 +117,9 @@ pub fn build(dir: &Path, out: Option<&Path>) -> Result<PathBuf, BuildError> {
             path: out.to_owned(),
             source,
         })?,
-        None => dir.join("dist").join(format!("{}.wasm", project_name(&dir))),
+        None => dir
+            .join("dist")
+            .join(format!("{}.wasm", project_name(&dir))),
     };
     if let Some(parent) = out.parent() {
         std::fs::create_dir_all(parent).map_err(|source| BuildError::Io {
@@ -146,8 +146,7 @@ fn build_rust(dir: &Path, out: &Path) -> Result<(), BuildError> {
     let cargo = find_on_path("cargo").ok_or_else(|| BuildError::ToolMissing {
         tool: "cargo",
         looked: "on PATH".into(),
-        install: "curl https://sh.rustup.rs -sSf | sh, then rustup target add wasm32-wasip2"
-            .into(),
+        install: "curl https://sh.rustup.rs -sSf | sh, then rustup target add wasm32-wasip2".into(),
     })?;
     let manifest = dir.join("Cargo.toml");
     let output = Command::new(cargo)
@@ -243,7 +242,8 @@ fn build_js(dir: &Path, out: &Path) -> Result<(), BuildError> {
     };
     run(
         Command::new(tool)
-            .args(["componentize", "app.js", "--bundle", "--wit"])
+            .args(["componentize", "app.js", "--bundle", "--disable", "http", "fetch-event"])
+            .arg("--wit")
             .arg(dir.join("wit"))
             .args(["-n", "detector", "-o"])
             .arg(out)
