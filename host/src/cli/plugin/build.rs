@@ -242,7 +242,14 @@ fn build_js(dir: &Path, out: &Path) -> Result<(), BuildError> {
     };
     run(
         Command::new(tool)
-            .args(["componentize", "app.js", "--bundle", "--disable", "http", "fetch-event"])
+            .args([
+                "componentize",
+                "app.js",
+                "--bundle",
+                "--disable",
+                "http",
+                "fetch-event",
+            ])
             .arg("--wit")
             .arg(dir.join("wit"))
             .args(["-n", "detector", "-o"])

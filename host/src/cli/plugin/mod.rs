@@ -2,6 +2,7 @@
 //! test, for Rust, Python and JavaScript detectors.
 
 pub mod build;
+pub mod new;
 
 use std::process::ExitCode;
 
@@ -11,6 +12,9 @@ use clap::Subcommand;
 /// The subcommands of `palisade plugin`.
 #[derive(Debug, Subcommand)]
 pub enum PluginCommand {
+    /// Write a new detector project (Rust, Python or JavaScript) with a
+    /// test case file, ready to build: NAME/ under --dir.
+    New(new::NewArgs),
     /// Build a detector project (Rust, Python or JavaScript, read from its
     /// files) into a Wasm component with its language's toolchain. Installs
     /// nothing: a missing tool is an error saying what to install.
@@ -24,6 +28,16 @@ pub enum PluginCommand {
 /// Any error that stops the command, with context naming the step.
 pub fn plugin(command: PluginCommand) -> anyhow::Result<ExitCode> {
     match command {
+        PluginCommand::New(args) => {
+            let dir = new::new_project(&args.dir, &args.name, args.lang)?;
+            println!("wrote {}", dir.display());
+            println!(
+                "next: palisade plugin build {0} && palisade plugin test {0}/dist/{1}.wasm {0}/cases",
+                dir.display(),
+                args.name
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         PluginCommand::Build(args) => {
             let out = build::build(&args.dir, args.out.as_deref())
                 .with_context(|| format!("building `{}`", args.dir.display()))?;
