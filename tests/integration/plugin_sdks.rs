@@ -7,12 +7,15 @@
 //! so and passes without checking anything.
 
 use std::collections::BTreeMap;
-use std::io::Cursor;
+use std::io::{Cursor, Write};
 use std::path::{Path, PathBuf};
+use std::process::Stdio;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use arrow::ipc::writer::StreamWriter;
 use arrow::record_batch::RecordBatch;
+use palisade::normalize::m365::testdata::audit_record;
 use palisade::runtime::{
     ComponentCache, DetectorEngine, DetectorSettings, DetectorSource, Limits, MemoryStateStore,
 };
@@ -20,7 +23,7 @@ use palisade_schemas::DETECTOR_OUTPUT_COLUMNS;
 use palisade_sdk::testing::{Case, FindingRow, decode_findings, event_batch, load_cases};
 use serde_json::Value;
 
-use super::support::{palisade, workspace};
+use super::support::{PATIENCE, count, interrupt, palisade, sql, wait_for_events, workspace};
 
 /// Builds the project in `dir` to `out`, or `None` (with a note) when its
 /// toolchain is not installed.
@@ -207,4 +210,85 @@ fn exceptions_in_python_and_javascript_become_error_messages() {
         );
         assert!(!error.contains("wasm trap"), "{lang}: {error}");
     }
+}
+
+/// Findings of the Python example in a data folder.
+fn python_findings(data: &Path) -> i64 {
+    if !data.join("findings").exists() {
+        return 0;
+    }
+    count(
+        data,
+        "select count(*) from findings where detector = 'off-hours-login'",
+    )
+}
+
+#[test]
+fn a_python_detector_dropped_into_a_running_host_starts_finding() {
+    let example = workspace().join("sdk/python/examples/off-hours-login");
+    let dir = tempfile::tempdir().unwrap();
+    let Some(component) = build_example(&example, &dir.path().join("off-hours-login.wasm")) else {
+        return;
+    };
+    for folder in ["logs", "plugins"] {
+        std::fs::create_dir(dir.path().join(folder)).unwrap();
+    }
+    // The generated logins are just after midnight UTC, outside working
+    // hours of noon to one.
+    std::fs::write(
+        dir.path().join("palisade.toml"),
+        "data_dir = \"history\"\ninputs = [\"logs\"]\nplugins = \"plugins\"\n\
+         batch_records = 20\n\n[detectors.off-hours-login]\nwork_start = \"12\"\n\
+         work_end = \"13\"\n",
+    )
+    .unwrap();
+    let append = |from: u64, to: u64| {
+        let mut file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(dir.path().join("logs/audit.jsonl"))
+            .unwrap();
+        for i in from..to {
+            writeln!(file, "{}", audit_record(i)).unwrap();
+        }
+    };
+    append(0, 100);
+    let mut follower = palisade()
+        .args(["run", "--config"])
+        .arg(dir.path().join("palisade.toml"))
+        .arg("--cache-dir")
+        .arg(dir.path().join("cache"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let data = dir.path().join("history");
+    wait_for_events(&mut follower, &data, 100);
+    assert_eq!(python_findings(&data), 0, "not loaded yet, nothing found");
+
+    std::fs::copy(&component, dir.path().join("plugins/off-hours-login.wasm")).unwrap();
+    // A Python component takes seconds to compile; keep logs coming until
+    // its findings show up.
+    let start = Instant::now();
+    let mut next = 100;
+    while python_findings(&data) == 0 {
+        assert!(
+            start.elapsed() < 3 * PATIENCE,
+            "no finding from the Python detector after {:?}",
+            start.elapsed()
+        );
+        append(next, next + 40);
+        next += 40;
+        std::thread::sleep(Duration::from_millis(1500));
+    }
+    interrupt(&follower);
+    let output = follower.wait_with_output().unwrap();
+    assert!(output.status.success(), "the follower did not exit cleanly");
+    let found = sql(
+        &data,
+        "select kind, detector_version, mitre from findings \
+         where detector = 'off-hours-login' limit 1",
+    );
+    assert_eq!(found[0]["kind"], "off_hours.login");
+    assert_eq!(found[0]["detector_version"], "0.1.0");
 }
