@@ -192,8 +192,7 @@ fn wasm_artifact(messages: &str) -> Option<PathBuf> {
                 .into_iter()
                 .filter_map(|f| f.as_str().map(PathBuf::from))
         })
-        .filter(|f| f.extension().is_some_and(|e| e == "wasm"))
-        .next_back()
+        .rfind(|f| f.extension().is_some_and(|e| e == "wasm"))
 }
 
 fn build_python(dir: &Path, out: &Path) -> Result<(), BuildError> {
