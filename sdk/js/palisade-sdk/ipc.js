@@ -249,22 +249,16 @@ function offsets(walk, length) {
 function readUtf8(field, walk, length) {
   const offs = offsets(walk, length);
   const data = nextBuffer(walk);
-  const bytes = walk.bytes;
+  const raw = walk.bytes.subarray(data.at, data.at + data.length);
   const out = new Array(length);
-  for (let i = 0; i < length; i++) {
-    const start = data.at + offs[i];
-    const end = data.at + offs[i + 1];
-    let ascii = true;
-    let s = "";
-    for (let k = start; k < end; k++) {
-      const c = bytes[k];
-      if (c > 127) {
-        ascii = false;
-        break;
-      }
-      s += String.fromCharCode(c);
-    }
-    out[i] = ascii ? s : utf8.decode(bytes.subarray(start, end));
+  // One native decode for the whole column; when it is all ASCII,
+  // character offsets are byte offsets. (StarlingMonkey interprets
+  // JavaScript: loops over bytes in JS are slow.)
+  const text = utf8.decode(raw);
+  if (text.length === raw.length) {
+    for (let i = 0; i < length; i++) out[i] = text.slice(offs[i], offs[i + 1]);
+  } else {
+    for (let i = 0; i < length; i++) out[i] = utf8.decode(raw.subarray(offs[i], offs[i + 1]));
   }
   return out;
 }
