@@ -258,7 +258,8 @@ fn a_python_detector_dropped_into_a_running_host_starts_finding() {
         .arg(dir.path().join("palisade.toml"))
         .arg("--cache-dir")
         .arg(dir.path().join("cache"))
-        .stdout(Stdio::piped())
+        // Nobody reads its progress lines: a full pipe would stall it.
+        .stdout(Stdio::null())
         .stderr(Stdio::inherit())
         .spawn()
         .unwrap();
@@ -267,18 +268,17 @@ fn a_python_detector_dropped_into_a_running_host_starts_finding() {
     assert_eq!(python_findings(&data), 0, "not loaded yet, nothing found");
 
     // Written under another name and renamed, so the watcher sees the
-    // 19 MB component whole. (A plain copy was seen half-written under
-    // load; the version loaded on the next event then found nothing
-    // in some runs.)
+    // 19 MB component whole.
     let part = dir.path().join("plugins/off-hours-login.part");
     std::fs::copy(&component, &part).unwrap();
     std::fs::rename(&part, dir.path().join("plugins/off-hours-login.wasm")).unwrap();
-    // A Python component takes seconds to compile; keep logs coming until
-    // its findings show up.
+    // Compiling a 19 MB Python component takes from seconds (release host)
+    // to minutes (debug host on a busy machine), off the hot path; keep
+    // logs coming, slowly, until its findings show up.
     let start = Instant::now();
     let mut next = 100;
     while python_findings(&data) == 0 {
-        if start.elapsed() > 3 * PATIENCE {
+        if start.elapsed() > 6 * PATIENCE {
             let runs = sql(
                 &data,
                 "select * from detector_runs where detector = 'off-hours-login' limit 3",
@@ -290,7 +290,7 @@ fn a_python_detector_dropped_into_a_running_host_starts_finding() {
         }
         append(next, next + 40);
         next += 40;
-        std::thread::sleep(Duration::from_millis(1500));
+        std::thread::sleep(Duration::from_secs(5));
     }
     interrupt(&follower);
     let output = follower.wait_with_output().unwrap();
