@@ -49,7 +49,10 @@ fn events() -> Vec<TestEvent> {
 fn python_reader_fixtures_are_current() {
     let batch = event_batch(&events()).unwrap();
     let files = [
-        ("events.arrows", write_ipc(&[batch.clone()]).unwrap()),
+        (
+            "events.arrows",
+            write_ipc(std::slice::from_ref(&batch)).unwrap(),
+        ),
         (
             "events-two-batches.arrows",
             write_ipc(&[batch.slice(0, 1), batch.slice(1, 2)]).unwrap(),
