@@ -24,6 +24,7 @@ mod m365_run;
 mod okta_run;
 mod panther_drive;
 mod panther_mfa;
+mod plugin_sdks;
 mod plugin_test;
 mod rare_domain;
 mod rules_reload;

@@ -7,7 +7,7 @@ mod config;
 mod demo;
 mod follow;
 mod incidents;
-mod plugin;
+pub mod plugin;
 mod run;
 mod sql;
 
@@ -57,9 +57,9 @@ pub enum Command {
     /// List the detectors that would run: bundled ones and those in
     /// --plugins.
     Detectors(run::DetectorsArgs),
-    /// Tools for detector authors.
+    /// Write, build and test detector plugins.
     #[command(subcommand)]
-    Plugin(PluginCommand),
+    Plugin(plugin::PluginCommand),
 }
 
 /// Runs the command line and returns the process exit code.
