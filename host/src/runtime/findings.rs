@@ -136,7 +136,24 @@ fn list_values(list: Option<&ListArray>, row: usize) -> Vec<String> {
 /// blocking `StreamReader` allocates whatever length a message header
 /// claims, so four bytes of text from a hostile detector made the host
 /// zero two gigabytes.
+///
+/// arrow-ipc trusts some of a message's flatbuffer (a schema without its
+/// `fields` panics), so a panic while decoding is caught and reported as
+/// bad output: a detector's bytes must never take the host down.
 fn decode(output: &[u8]) -> Result<RecordBatch, DetectorFailure> {
+    std::panic::catch_unwind(|| decode_stream(output)).unwrap_or_else(|panic| {
+        let why = panic
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        Err(DetectorFailure::BadOutput(format!(
+            "decoding the Arrow IPC stream: malformed message ({why})"
+        )))
+    })
+}
+
+fn decode_stream(output: &[u8]) -> Result<RecordBatch, DetectorFailure> {
     let bad = |e: arrow::error::ArrowError| {
         DetectorFailure::BadOutput(format!("decoding the Arrow IPC stream: {e}"))
     };
@@ -282,6 +299,21 @@ mod tests {
     #[test]
     fn empty_output_is_no_findings() {
         assert_eq!(stamper().stamp(&[]).unwrap(), None);
+    }
+
+    #[test]
+    fn every_corruption_of_a_stream_is_a_result_never_a_panic() {
+        let output = encode(&output_batch(&[("a.b", 50, Some("u@x"))]));
+        for at in 0..output.len() {
+            for byte in [0x00, 0xff, output[at] ^ 0x80] {
+                let mut bad = output.clone();
+                bad[at] = byte;
+                // Ok or Err: both are fine, returning at all is the point.
+                let _ = stamper().stamp(&bad);
+            }
+        }
+        let cut = &output[..output.len() / 2];
+        assert!(stamper().stamp(cut).is_err());
     }
 
     #[test]
