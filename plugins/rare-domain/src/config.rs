@@ -8,6 +8,8 @@ pub(crate) const LEARNING_DAYS: &str = "learning_days";
 pub(crate) const MAX_DEVICES: &str = "max_devices";
 /// Setting: devices that make a wave.
 pub(crate) const WAVE_DEVICES: &str = "wave_devices";
+/// Setting: devices reported one by one after a wave, in all.
+pub(crate) const WAVE_FOLLOWERS: &str = "wave_followers";
 /// Setting: the window of a wave, hours.
 pub(crate) const WAVE_HOURS: &str = "wave_window_hours";
 /// Setting: the share of known devices above which a domain is common.
@@ -36,6 +38,13 @@ pub(crate) fn declare(description: Description) -> Description {
             "3",
             "Devices reaching the same rare domain within the wave window make a wave.",
         )
+        .setting(
+            WAVE_FOLLOWERS,
+            "50",
+            "After a wave, each further device reaching the domain within the wave window \
+             is reported too, while the domain has at most this many devices: every victim \
+             of a phishing wave is named.",
+        )
         .setting(WAVE_HOURS, "24", "The window of a wave, in hours.")
         .setting(
             COMMON_SHARE,
@@ -62,6 +71,7 @@ pub(crate) struct Config {
     pub learning: i64,
     pub max_devices: usize,
     pub wave_devices: usize,
+    pub wave_followers: usize,
     pub wave_window: i64,
     pub common_share: f64,
     pub allow: Vec<String>,
@@ -95,6 +105,7 @@ impl Config {
             learning: (days * DAY) as i64,
             max_devices: count(MAX_DEVICES)?,
             wave_devices: count(WAVE_DEVICES)?,
+            wave_followers: count(WAVE_FOLLOWERS)?,
             wave_window: (hours * DAY / 24.0) as i64,
             common_share: share,
             allow: settings
@@ -120,6 +131,11 @@ impl Config {
     /// Devices the domain record must remember.
     pub(crate) fn tracked_devices(&self) -> usize {
         self.max_devices.max(self.wave_devices)
+    }
+
+    /// Devices tracked one by one while a wave is open.
+    pub(crate) fn tracked_in_wave(&self) -> usize {
+        self.tracked_devices().max(self.wave_followers)
     }
 }
 

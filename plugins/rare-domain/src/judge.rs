@@ -3,7 +3,9 @@
 //!
 //! Severity: `rare_domain.new` 30 and `rare_domain.wave` 45, plus 30 when
 //! the domain came from a link in mail (`email.url`, `email.url_click`)
-//! and 25 when its name looks machine-made; at most 100.
+//! and 25 when its name looks machine-made; at most 100. A device reaching
+//! a domain while a wave on it is open (`rare_domain.new` with the
+//! `after_wave` signal) starts at 50: it is one more victim.
 
 use palisade_sdk::{Context, Error, Finding, Findings};
 use serde::{Deserialize, Serialize};
@@ -17,6 +19,8 @@ use crate::{NEW, WAVE};
 const NEW_SEVERITY: u8 = 30;
 /// Base severity of a wave.
 const WAVE_SEVERITY: u8 = 45;
+/// Base severity of a device reaching a domain while its wave is open.
+const AFTER_WAVE_SEVERITY: u8 = 50;
 /// Added when the domain came from a link in mail.
 const MAIL_WEIGHT: u8 = 30;
 /// Added when the domain's name looks machine-made.
@@ -72,7 +76,11 @@ pub(crate) fn judge(
     });
     let earlier = reach.time < record.first;
     record.first = record.first.min(reach.time);
-    let tracked = config.tracked_devices();
+    let tracked = if wave_open(&record, reach.time, config) {
+        config.tracked_in_wave()
+    } else {
+        config.tracked_devices()
+    };
     if record.devices > tracked || record.seen.iter().any(|(d, _)| *d == reach.who) {
         if earlier {
             ctx.put_json(&key, &record)?;
@@ -144,7 +152,24 @@ fn assess(
         record.wave = Some(reach.time);
         return Some(wave(reach, config, org, record, &in_window));
     }
-    (n <= config.max_devices).then(|| new(reach, org, record))
+    if n > config.max_devices && wave_open(record, reach.time, config) {
+        return Some(new(
+            reach,
+            org,
+            record,
+            AFTER_WAVE_SEVERITY,
+            Some("after_wave"),
+        ));
+    }
+    (n <= config.max_devices).then(|| new(reach, org, record, NEW_SEVERITY, None))
+}
+
+/// Whether a wave on the domain was reported within the wave window
+/// before `time`.
+fn wave_open(record: &DomainRecord, time: i64, config: &Config) -> bool {
+    record
+        .wave
+        .is_some_and(|w| time >= w && time - w <= config.wave_window)
 }
 
 /// Signals and the severity they add up to.
@@ -162,14 +187,27 @@ fn score(reach: &Reach<'_>, base: u8) -> (u8, Vec<&'static str>) {
     (severity.min(100), signals)
 }
 
-fn new(reach: &Reach<'_>, org: &Org, record: &DomainRecord) -> Finding {
-    let (severity, signals) = score(reach, NEW_SEVERITY);
+fn new(
+    reach: &Reach<'_>,
+    org: &Org,
+    record: &DomainRecord,
+    base: u8,
+    signal: Option<&'static str>,
+) -> Finding {
+    let (severity, mut signals) = score(reach, base);
+    signals.extend(signal);
+    let after_wave = match (signal, record.wave) {
+        (Some(_), Some(wave)) => format!(
+            ", {} after a wave on it was reported",
+            ago(reach.time - wave)
+        ),
+        _ => String::new(),
+    };
     let summary = format!(
-        "{} reached {} ({}), a domain the organisation first saw {} ago, reached by {} of {} \
-         known devices.",
+        "{} reached {}, a domain the organisation first saw {} ago, reached by {} of {} \
+         known devices{after_wave}.",
         reach.who,
-        reach.name,
-        reach.domain,
+        reached(reach),
         ago(reach.time - record.first),
         record.devices,
         org.devices,
@@ -247,6 +285,17 @@ fn details(
         finding = finding.attr("answers", answers);
     }
     finding
+}
+
+/// The name reached, with its registered domain when they differ:
+/// `portal.share-docs.org (share-docs.org)`, `thecalebgroup.top`.
+fn reached(reach: &Reach<'_>) -> String {
+    let name = reach.name.trim_end_matches('.');
+    if name.eq_ignore_ascii_case(&reach.domain) {
+        reach.domain.clone()
+    } else {
+        format!("{name} ({})", reach.domain)
+    }
 }
 
 /// "3 d 4 h", "5 h 2 min", "40 s".
