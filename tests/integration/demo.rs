@@ -193,7 +193,7 @@ fn the_demo_finds_both_attacks_and_little_else() {
         theft["narrative"]
             .as_str()
             .unwrap()
-            .contains("Spring catalogue 2024.indd (shared outside the organisation) 6 minutes after a first login from 2001:db8:9f2c:41::35"),
+            .contains("Spring catalogue 2024.indd (shared outside the organisation) 6 min after a first login from 2001:db8:9f2c:41::35"),
         "{theft:#?}"
     );
 

@@ -160,6 +160,11 @@ impl<'a> Plot<'a> {
         guid(self.rng)
     }
 
+    /// `t` with a random fraction of a second, as real log times have.
+    fn at(&mut self, t: Micros) -> Micros {
+        t + self.rng.random_range(0..SECOND)
+    }
+
     fn lookup(&mut self, device: usize, t: Micros, name: &str, answer: &str) -> Vec<RecordRef> {
         let ip = self.directory.devices[device].ip.clone();
         let port = self.rng.random_range(49152..65535);
@@ -196,7 +201,7 @@ impl<'a> Plot<'a> {
         let mut steps = Vec::new();
 
         // Day 0: the mail, the click, the foreign sign-in.
-        let t = d0 + 14 * HOUR + 2 * MINUTE + 11 * SECOND;
+        let t = self.at(d0 + 14 * HOUR + 2 * MINUTE + 11 * SECOND);
         let network_id = self.id();
         let link = format!("https://{FIRST_SITE}/invoice/4471?ref=ap");
         let mail = defender::message(&defender::Message {
@@ -224,7 +229,7 @@ impl<'a> Plot<'a> {
             victim.upn
         ), records));
 
-        let t = d0 + 14 * HOUR + 5 * MINUTE + 37 * SECOND;
+        let t = self.at(d0 + 14 * HOUR + 5 * MINUTE + 37 * SECOND);
         let click = defender::click(t, &network_id, &link, &victim.upn, victim.office_ip());
         let mut records = vec![self.plant(LogFile::DefenderEmail, t, click)];
         let safelinks = "nam12.safelinks.protection.outlook.com";
@@ -240,7 +245,7 @@ impl<'a> Plot<'a> {
             victim.upn, directory.devices[victim.laptop].name
         ), records));
 
-        let t = d0 + 14 * HOUR + 6 * MINUTE + 40 * SECOND;
+        let t = self.at(d0 + 14 * HOUR + 6 * MINUTE + 40 * SECOND);
         let mut records = vec![self.sign_in(cast.victim, t, ATTACKER_IP, ATTACKER_PLACE)];
         let id = self.id();
         let access = m365::mail_accessed(t + 3 * MINUTE, &id, &victim.upn, ATTACKER_IP);
@@ -251,7 +256,7 @@ impl<'a> Plot<'a> {
         ), records));
 
         // Day 1: a new MFA method from the same place.
-        let t = d0 + DAY + 9 * HOUR + 28 * MINUTE;
+        let t = self.at(d0 + DAY + 9 * HOUR + 28 * MINUTE);
         let mut records = vec![self.sign_in(cast.victim, t, ATTACKER_IP, ATTACKER_PLACE)];
         let id = self.id();
         let line = entra::security_info_registered(t + 3 * MINUTE, &id, &victim.upn, ATTACKER_IP);
@@ -267,7 +272,7 @@ impl<'a> Plot<'a> {
         ));
 
         // Day 2: the hiding rule from a VPN address.
-        let t = d0 + 2 * DAY + 8 * HOUR + 12 * MINUTE;
+        let t = self.at(d0 + 2 * DAY + 8 * HOUR + 12 * MINUTE);
         let mut records = vec![self.sign_in(cast.victim, t, VPN_IP, VPN_PLACE)];
         let id = self.id();
         let rule = m365::new_inbox_rule(
@@ -291,7 +296,7 @@ impl<'a> Plot<'a> {
         ), records));
 
         // Day 2: the phishing wave, the bounces, the colleagues' clicks.
-        let start = d0 + 2 * DAY + 8 * HOUR + 40 * MINUTE;
+        let start = self.at(d0 + 2 * DAY + 8 * HOUR + 40 * MINUTE);
         let (records, internal) = self.phishing_wave(cast, start);
         steps.push(step("phishing_sent", start, format!(
             "{PHISHING_MESSAGES} phishing mails leave {}'s account in an hour, each with a link to {SECOND_SITE} behind \"Click Here\"",
@@ -308,7 +313,7 @@ impl<'a> Plot<'a> {
         let mut records = Vec::new();
         for (n, &clicker) in cast.clickers.iter().enumerate() {
             let person = &directory.people[clicker];
-            let at = t + i64::try_from(n).unwrap_or(0) * 17 * MINUTE;
+            let at = self.at(t + i64::try_from(n).unwrap_or(0) * 17 * MINUTE);
             let (network_id, url) = internal
                 .iter()
                 .find(|(to, _, _)| *to == clicker)
@@ -372,9 +377,8 @@ impl<'a> Plot<'a> {
         let mut records = Vec::new();
         let mut internal = Vec::new();
         for n in 0..PHISHING_MESSAGES {
-            let t = start
-                + i64::try_from(n).unwrap_or(0) * HOUR
-                    / i64::try_from(PHISHING_MESSAGES).unwrap_or(1);
+            let step = HOUR / i64::try_from(PHISHING_MESSAGES).unwrap_or(1);
+            let t = self.at(start + i64::try_from(n).unwrap_or(0) * step);
             let (to, direction, colleague) = match colleagues.get(n / 60) {
                 Some(&c) if n % 60 == 0 => (directory.people[c].upn.clone(), "Intra-org", Some(c)),
                 _ => {
@@ -423,7 +427,7 @@ impl<'a> Plot<'a> {
         let victim = &self.directory.people[cast.victim];
         let mut records = Vec::new();
         for n in 0..BOUNCES {
-            let t = start + i64::try_from(n).unwrap_or(0) * 20 * SECOND;
+            let t = self.at(start + i64::try_from(n).unwrap_or(0) * 20 * SECOND);
             let partner = names::PARTNERS[n % names::PARTNERS.len()];
             let network_id = self.id();
             let line = defender::message(&defender::Message {
@@ -451,7 +455,7 @@ impl<'a> Plot<'a> {
     pub fn insider(&mut self, cast: &Cast, day: Micros) -> Attack {
         let directory = self.directory;
         let person = &directory.people[cast.departed];
-        let t = day + 2 * HOUR + 13 * MINUTE;
+        let t = self.at(day + 2 * HOUR + 13 * MINUTE);
         let id = self.rng.random::<i64>() >> 1;
         let login = workspace::login(t, id, &person.upn, INSIDER_IP);
         let login_step = step(

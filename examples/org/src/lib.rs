@@ -69,6 +69,33 @@ impl Default for Settings {
     }
 }
 
+impl Settings {
+    /// Whether the organisation can be made: at least 10 people, a device
+    /// per person, 14 days (a week to learn, a week of attacks).
+    ///
+    /// # Errors
+    ///
+    /// [`GenerateError::Settings`] naming the setting out of range.
+    pub fn check(&self) -> Result<(), GenerateError> {
+        let problem = if self.users < 10 {
+            format!("--users {}: at least 10 people are needed", self.users)
+        } else if self.devices < self.users {
+            format!(
+                "--devices {}: at least one per person ({}) is needed",
+                self.devices, self.users
+            )
+        } else if self.days < 14 {
+            format!(
+                "--days {}: at least 14 are needed (a week to learn, a week of attacks)",
+                self.days
+            )
+        } else {
+            return Ok(());
+        };
+        Err(GenerateError::Settings(problem))
+    }
+}
+
 /// What could not be generated.
 #[derive(Debug, thiserror::Error)]
 pub enum GenerateError {
@@ -121,13 +148,7 @@ pub fn generate(
     settings: &Settings,
     mut progress: impl FnMut(u32, u32),
 ) -> Result<Generated, GenerateError> {
-    if settings.users < 10 || settings.days < 14 || settings.devices < settings.users {
-        return Err(GenerateError::Settings(format!(
-            "an organisation needs at least 10 users, 14 days and a device per user \
-             (got {} users, {} devices, {} days)",
-            settings.users, settings.devices, settings.days
-        )));
-    }
+    settings.check()?;
     let write_error = |path: &Path| {
         let path = path.to_owned();
         move |source| GenerateError::Write { path, source }

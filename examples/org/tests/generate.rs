@@ -102,5 +102,11 @@ fn an_organisation_too_small_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let settings = Settings { days: 7, ..small() };
     let err = generate(dir.path(), &settings, |_, _| {}).unwrap_err();
-    assert!(err.to_string().contains("14 days"), "{err}");
+    assert!(err.to_string().contains("--days 7: at least 14"), "{err}");
+    let settings = Settings {
+        devices: 5,
+        ..small()
+    };
+    let err = generate(dir.path(), &settings, |_, _| {}).unwrap_err();
+    assert!(err.to_string().contains("--devices 5"), "{err}");
 }

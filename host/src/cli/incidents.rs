@@ -110,11 +110,16 @@ fn write_blocks(batches: &[RecordBatch], out: &mut dyn Write) -> std::io::Result
             writeln!(out, "{}", title.value(row))?;
             writeln!(
                 out,
-                "  {}  severity {}  score {}  {} findings  rules: {}",
+                "  {}  severity {}  score {}  {} {}  rules: {}",
                 id.value(row),
                 severity.value(row),
                 score.value(row),
                 listed(findings).len(),
+                if listed(findings).len() == 1 {
+                    "finding"
+                } else {
+                    "findings"
+                },
                 listed(rules).join(", ")
             )?;
             for line in narrative.value(row).lines() {

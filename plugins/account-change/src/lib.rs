@@ -254,10 +254,8 @@ fn summary(
             .as_deref()
             .or(login.ip.as_deref())
             .unwrap_or("a new place");
-        let minutes = (event.time() - login.time) / 60_000_000;
-        summary.push_str(&format!(
-            ", {minutes} minutes after a first login from {place}"
-        ));
+        let after = palisade_sdk::logins::elapsed(event.time() - login.time);
+        summary.push_str(&format!(", {after} after a first login from {place}"));
     }
     summary.push('.');
     (summary, reasons)

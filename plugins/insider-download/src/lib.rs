@@ -240,9 +240,9 @@ fn new_login_finding(
         .as_deref()
         .or(login.ip.as_deref())
         .unwrap_or("a new place");
-    let minutes = (event.time() - login.time) / 60_000_000;
+    let after = palisade_sdk::logins::elapsed(event.time() - login.time);
     let summary = format!(
-        "{user} downloaded {} ({}) {minutes} minutes after a first login from {place}.",
+        "{user} downloaded {} ({}) {after} after a first login from {place}.",
         file_label(event),
         file_reason(file)
     );
@@ -280,8 +280,8 @@ fn departed_finding(
             .as_deref()
             .or(login.ip.as_deref())
             .unwrap_or("a new place");
-        let minutes = (event.time() - login.time) / 60_000_000;
-        format!(" {minutes} minutes after a first login from {place}")
+        let after = palisade_sdk::logins::elapsed(event.time() - login.time);
+        format!(" {after} after a first login from {place}")
     });
     let mut finding = base(
         event,

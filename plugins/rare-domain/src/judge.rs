@@ -7,6 +7,7 @@
 //! a domain while a wave on it is open (`rare_domain.new` with the
 //! `after_wave` signal) starts at 50: it is one more victim.
 
+use palisade_sdk::logins::elapsed as ago;
 use palisade_sdk::{Context, Error, Finding, Findings};
 use serde::{Deserialize, Serialize};
 
@@ -295,16 +296,5 @@ fn reached(reach: &Reach<'_>) -> String {
         reach.domain.clone()
     } else {
         format!("{name} ({})", reach.domain)
-    }
-}
-
-/// "3 d 4 h", "5 h 2 min", "40 s".
-fn ago(micros: i64) -> String {
-    let secs = micros.max(0) / 1_000_000;
-    match secs {
-        0..60 => format!("{secs} s"),
-        60..3600 => format!("{} min", secs / 60),
-        3600..86_400 => format!("{} h {} min", secs / 3600, secs % 3600 / 60),
-        _ => format!("{} d {} h", secs / 86_400, secs % 86_400 / 3600),
     }
 }

@@ -167,6 +167,18 @@ impl LoginHistory {
     }
 }
 
+/// A span of time in words for a summary: "40 s", "6 min", "19 h 24 min",
+/// "3 d 4 h".
+pub fn elapsed(micros: i64) -> String {
+    let secs = micros.max(0) / 1_000_000;
+    match secs {
+        0..60 => format!("{secs} s"),
+        60..3600 => format!("{} min", secs / 60),
+        3600..86_400 => format!("{} h {} min", secs / 3600, secs % 3600 / 60),
+        _ => format!("{} d {} h", secs / 86_400, secs % 86_400 / 3600),
+    }
+}
+
 /// Marks `value` seen at `time`, forgetting the place seen longest ago when
 /// the list is full.
 fn remember(list: &mut Vec<(String, i64)>, value: &str, time: i64, max: usize) {

@@ -108,12 +108,13 @@ pub(super) fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
         println!("\n{}", truth::score(&options.data_dir, &ground_truth)?);
     }
     let history = options.data_dir.display();
+    let palisade = this_program();
     println!(
         "Explore the result:\n  \
-         palisade incidents --data-dir {history}\n  \
-         palisade sql --data-dir {history} \"select time, detector, user, severity, summary from findings order by time\"\n  \
-         palisade sql --data-dir {history} \"select kind, count(*) as n from events group by kind order by n desc\"\n  \
-         palisade sql --data-dir {history} \"select * from events where src_ip = '193.222.96.91' order by time\"\n\
+         {palisade} incidents --data-dir {history}\n  \
+         {palisade} sql --data-dir {history} \"select time, detector, user, severity, summary from findings order by time\"\n  \
+         {palisade} sql --data-dir {history} \"select kind, count(*) as n from events group by kind order by n desc\"\n  \
+         {palisade} sql --data-dir {history} \"select time, kind, user, src_country, action from events where src_ip = '193.222.96.91' order by time\"\n\
          The ground truth of the attacks is in {}",
         args.dir.join(palisade_example_org::GROUND_TRUTH).display()
     );
@@ -123,12 +124,20 @@ pub(super) fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
 /// Writes the organisation under `dir` unless it already holds the one of
 /// `settings`.
 fn prepare_logs(dir: &Path, settings: &Settings) -> anyhow::Result<()> {
-    let present = read_ground_truth(dir)
-        .ok()
-        .and_then(|truth| truth.get("settings").cloned());
-    if present == Some(serde_json::to_value(settings)?) && dir.join("logs").is_dir() {
-        println!("Reusing the example organisation in {}", dir.display());
-        return Ok(());
+    settings.check()?;
+    let truth = read_ground_truth(dir).ok();
+    let present = truth.as_ref().and_then(|t| t.get("settings").cloned());
+    if present == Some(serde_json::to_value(settings)?) {
+        // The same organisation, unless its logs were changed since.
+        let written = truth.as_ref().and_then(|t| t["bytes"].as_u64());
+        if written == Some(folder_bytes(&dir.join("logs"))) {
+            println!("Reusing the example organisation in {}", dir.display());
+            return Ok(());
+        }
+        println!(
+            "The logs in {} differ from the ones written: writing them again",
+            dir.display()
+        );
     }
     let logs = dir.join("logs");
     if logs.exists() {
@@ -177,6 +186,18 @@ fn day_folders(logs: &Path) -> anyhow::Result<Vec<PathBuf>> {
         .collect();
     days.sort();
     Ok(days)
+}
+
+/// How to run this program again: `palisade` when it was started by that
+/// name (from `PATH`), else the path it was started by
+/// (`target/release/palisade` under `cargo run`).
+fn this_program() -> String {
+    let program = std::env::args().next().unwrap_or_default();
+    if program.is_empty() || Path::new(&program).file_name() == Some(program.as_ref()) {
+        "palisade".to_owned()
+    } else {
+        program
+    }
 }
 
 /// Bytes of the files under `dir`.
