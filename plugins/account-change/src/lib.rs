@@ -249,13 +249,7 @@ fn summary(
     }
     if let Some(login) = signals.after {
         reasons.push("after_new_login");
-        let place = login
-            .country
-            .as_deref()
-            .or(login.ip.as_deref())
-            .unwrap_or("a new place");
-        let after = palisade_sdk::logins::elapsed(event.time() - login.time);
-        summary.push_str(&format!(", {after} after a first login from {place}"));
+        summary.push_str(&format!(", {}", login.described_before(event.time())));
     }
     summary.push('.');
     (summary, reasons)

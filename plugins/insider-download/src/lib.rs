@@ -235,16 +235,11 @@ fn new_login_finding(
     file: &FileSignals,
     login: &NovelLogin,
 ) -> Finding {
-    let place = login
-        .country
-        .as_deref()
-        .or(login.ip.as_deref())
-        .unwrap_or("a new place");
-    let after = palisade_sdk::logins::elapsed(event.time() - login.time);
     let summary = format!(
-        "{user} downloaded {} ({}) {after} after a first login from {place}.",
+        "{user} downloaded {} ({}) {}.",
         file_label(event),
-        file_reason(file)
+        file_reason(file),
+        login.described_before(event.time())
     );
     let severity = if file.external && file.sensitive {
         85
@@ -275,13 +270,7 @@ fn departed_finding(
         file_label(event).to_owned()
     };
     let after = login.map_or_else(String::new, |login| {
-        let place = login
-            .country
-            .as_deref()
-            .or(login.ip.as_deref())
-            .unwrap_or("a new place");
-        let after = palisade_sdk::logins::elapsed(event.time() - login.time);
-        format!(" {after} after a first login from {place}")
+        format!(" {}", login.described_before(event.time()))
     });
     let mut finding = base(
         event,

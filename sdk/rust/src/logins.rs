@@ -47,6 +47,23 @@ pub struct NovelLogin {
     pub event_id: String,
 }
 
+impl NovelLogin {
+    /// How a summary names the login's place and how long before `time`
+    /// it was: "6 min after a first login from NL" (the country, else the
+    /// address).
+    pub fn described_before(&self, time: i64) -> String {
+        let place = self
+            .country
+            .as_deref()
+            .or(self.ip.as_deref())
+            .unwrap_or("a new place");
+        format!(
+            "{} after a first login from {place}",
+            elapsed(time - self.time)
+        )
+    }
+}
+
 /// What is remembered of one user's logins.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct LoginHistory {
