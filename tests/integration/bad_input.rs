@@ -136,3 +136,36 @@ fn a_file_of_no_known_format_is_an_error_naming_it() {
     assert!(!output.status.success());
     assert!(stdout(&output).contains("notes.txt"), "{}", stdout(&output));
 }
+
+#[test]
+fn a_gzip_file_cut_short_keeps_the_records_before_the_cut() {
+    let dir = tempfile::tempdir().unwrap();
+    let lines: String = (0..2000)
+        .map(|i| audit_record(&format!("rec-{i:04}"), "UserLoggedIn") + "\n")
+        .collect();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(lines.as_bytes()).unwrap();
+    let whole = gz.finish().unwrap();
+    let cut = dir.path().join("audit.json.gz");
+    std::fs::write(&cut, &whole[..whole.len() / 2]).unwrap();
+
+    let data = dir.path().join("history");
+    let output = run_once(&data, &[&cut]);
+    let report = stdout(&output);
+    assert_eq!(output.status.code(), Some(1), "{report}");
+    assert!(
+        report.contains("the compressed data ends early"),
+        "{report}"
+    );
+    let events = count(&data, "select count(*) from events");
+    let dead = count(&data, "select count(*) from dead_letters");
+    // Most of the first half decompresses; the record cut in two is a dead
+    // letter, and nothing before it is lost.
+    assert!(events > 500 && events < 2000, "{events} events");
+    assert!(dead <= 1, "{dead} dead letters");
+    for id in [0, events - 1] {
+        let query =
+            format!("select count(*) from events where raw like '%\"Id\":\"rec-{id:04}\"%'");
+        assert_eq!(count(&data, &query), 1, "record rec-{id:04}");
+    }
+}

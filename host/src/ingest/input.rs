@@ -16,7 +16,7 @@ pub(crate) enum Source {
     /// A plain file: seekable, and it can grow while followed.
     Plain(File),
     /// A gzip file, all members in turn.
-    Gzip(Box<MultiGzDecoder<File>>),
+    Gzip(Box<Gzip>),
     /// Records held in memory, such as the log records of a test case.
     Memory(io::Cursor<Vec<u8>>),
 }
@@ -33,7 +33,10 @@ impl Source {
         let read = read_full(&mut file, &mut magic).map_err(fail)?;
         file.seek(SeekFrom::Start(0)).map_err(fail)?;
         if read == magic.len() && magic == GZIP_MAGIC {
-            Ok(Source::Gzip(Box::new(MultiGzDecoder::new(file))))
+            Ok(Source::Gzip(Box::new(Gzip {
+                decoder: MultiGzDecoder::new(file),
+                damage: None,
+            })))
         } else {
             Ok(Source::Plain(file))
         }
@@ -70,7 +73,7 @@ impl Source {
             }
             Source::Gzip(gz) => {
                 let wanted = offset.saturating_sub(done);
-                let skipped = io::copy(&mut gz.by_ref().take(wanted), &mut io::sink())?;
+                let skipped = io::copy(&mut gz.decoder.by_ref().take(wanted), &mut io::sink())?;
                 if skipped < wanted {
                     return Err(io::Error::new(
                         io::ErrorKind::UnexpectedEof,
@@ -83,11 +86,36 @@ impl Source {
     }
 }
 
+/// A gzip file being decompressed. Compressed data that ends early or is
+/// corrupt ends the input where the good data ends, so the records before
+/// it are read; `damage` says why it ended.
+pub(crate) struct Gzip {
+    decoder: MultiGzDecoder<File>,
+    damage: Option<String>,
+}
+
+impl Source {
+    /// Why the compressed data ended before its proper end, if it did.
+    pub(crate) fn damage(&self) -> Option<&str> {
+        match self {
+            Source::Gzip(gz) => gz.damage.as_deref(),
+            Source::Plain(_) | Source::Memory(_) => None,
+        }
+    }
+}
+
 impl Read for Source {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         match self {
             Source::Plain(file) => file.read(buf),
-            Source::Gzip(gz) => gz.read(buf),
+            Source::Gzip(gz) if gz.damage.is_some() => Ok(0),
+            Source::Gzip(gz) => match gz.decoder.read(buf) {
+                Err(e) if e.kind() != io::ErrorKind::Interrupted => {
+                    gz.damage = Some(e.to_string());
+                    Ok(0)
+                }
+                other => other,
+            },
             Source::Memory(bytes) => bytes.read(buf),
         }
     }

@@ -167,6 +167,13 @@ impl FileReader {
         }
     }
 
+    /// Why a compressed file's data ended early, when it did: the records
+    /// before were read (the last, cut short, is a dead letter), the rest
+    /// is lost.
+    pub fn damage(&self) -> Option<&str> {
+        self.source.damage()
+    }
+
     /// Normalizes up to `max_records` more records.
     ///
     /// `None` when no record is left for now: at the end of the file, or,
@@ -174,9 +181,10 @@ impl FileReader {
     ///
     /// # Errors
     ///
-    /// When reading fails (an I/O error, corrupt gzip data), or when
-    /// content appended to a followed empty file matches no format. Bad
-    /// records are not errors: they are the chunk's dead letters.
+    /// When reading fails (an I/O error), or when content appended to a
+    /// followed empty file matches no format. Bad records are not errors:
+    /// they are the chunk's dead letters; compressed data that ends early
+    /// ends the input ([`FileReader::damage`]).
     pub fn next_chunk(
         &mut self,
         max_records: usize,

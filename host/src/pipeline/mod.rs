@@ -332,7 +332,18 @@ impl Pipeline {
         let mut reader = FileReader::open(path)?;
         tracing::info!(file = %path.display(), format = reader.format().map_or("not yet known", ingest::Format::name), "reading input");
         self.summary.files += 1;
-        self.drain(&mut reader)
+        self.drain(&mut reader)?;
+        if let Some(damage) = reader.damage() {
+            let error = format!(
+                "{}: the compressed data ends early, after record {} ({damage}); the rest of \
+                 the file is lost",
+                path.display(),
+                reader.position().record
+            );
+            tracing::error!("{error}");
+            self.summary.input_errors.push(error);
+        }
+        Ok(())
     }
 
     /// Counts a file opened to be followed, for the summary.
