@@ -42,3 +42,23 @@ fn statements_that_change_history_are_refused() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("nowhere"));
 }
+
+#[test]
+fn a_query_without_rows_still_names_its_columns() {
+    let data = tempfile::tempdir().unwrap();
+    let sql = "select source_file, record, reason from dead_letters";
+    let table = query(data.path(), "table", sql);
+    assert!(table.status.success());
+    let table = String::from_utf8_lossy(&table.stdout).into_owned();
+    assert!(
+        table.contains("| source_file | record | reason |"),
+        "{table}"
+    );
+    let csv = query(data.path(), "csv", sql);
+    assert_eq!(
+        String::from_utf8_lossy(&csv.stdout),
+        "source_file,record,reason\n"
+    );
+    let json = query(data.path(), "json", sql);
+    assert_eq!(String::from_utf8_lossy(&json.stdout), "");
+}

@@ -47,7 +47,7 @@ pub(super) fn restore(correlator: &mut Correlator, data_dir: &Path) -> Result<()
         })
         .map_err(|e| fail(&e))?;
 
-    for batch in findings {
+    for batch in findings.into_iter().filter(|b| b.num_rows() > 0) {
         let batch = RecordBatch::try_new(finding_schema(), batch.columns().to_vec())
             .map_err(|e| fail(&e))?;
         correlator.window.add_findings(&batch)?;

@@ -94,7 +94,8 @@ impl SqlSession {
         Ok(SqlSession { ctx })
     }
 
-    /// Runs one read-only statement and collects its result.
+    /// Runs one read-only statement and collects its result: at least one
+    /// batch, empty when no row matched, so the columns are always known.
     ///
     /// # Errors
     ///
@@ -106,7 +107,12 @@ impl SqlSession {
             .with_allow_dml(false)
             .with_allow_statements(false);
         let frame = self.ctx.sql_with_options(sql, read_only).await?;
-        Ok(frame.collect().await?)
+        let schema = frame.schema().inner().clone();
+        let batches = frame.collect().await?;
+        if batches.is_empty() {
+            return Ok(vec![RecordBatch::new_empty(schema)]);
+        }
+        Ok(batches)
     }
 }
 
