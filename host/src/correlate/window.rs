@@ -25,7 +25,15 @@ pub struct Window {
     findings: Vec<RecordBatch>,
     events: Vec<RecordBatch>,
     by_id: HashMap<String, Finding>,
-    users_by_address: HashMap<String, BTreeSet<String>>,
+    users_by_address: HashMap<String, AddressUsers>,
+}
+
+/// The users seen at one source address (at most one more than
+/// [`SHARED_ADDRESS_USERS`]) and when it was last seen.
+#[derive(Default)]
+struct AddressUsers {
+    users: BTreeSet<String>,
+    last: i64,
 }
 
 /// More users than this seen at one source address make it shared (an
@@ -108,11 +116,12 @@ impl Window {
     }
 
     /// Whether more than [`SHARED_ADDRESS_USERS`] users were seen at
-    /// `address` in the events so far.
+    /// `address` in the window's events (an address not seen since the
+    /// window's start is forgotten).
     pub fn is_shared_address(&self, address: &str) -> bool {
         self.users_by_address
             .get(address)
-            .is_some_and(|users| users.len() > SHARED_ADDRESS_USERS)
+            .is_some_and(|seen| seen.users.len() > SHARED_ADDRESS_USERS)
     }
 
     fn learn_addresses(&mut self, batch: &RecordBatch) {
@@ -121,19 +130,22 @@ impl Window {
                 .column_by_name(name)
                 .and_then(|c| c.as_string_opt::<i32>())
         };
-        let (Some(addresses), Some(users)) = (column("src_ip"), column("user")) else {
+        let (Some(addresses), Some(users), Some(times)) =
+            (column("src_ip"), column("user"), time_column(batch))
+        else {
             return;
         };
-        for (address, user) in addresses.iter().zip(users.iter()) {
-            let (Some(address), Some(user)) = (address, user) else {
+        for ((address, user), time) in addresses.iter().zip(users.iter()).zip(times.iter()) {
+            let (Some(address), Some(user), Some(time)) = (address, user, time) else {
                 continue;
             };
-            let users = match self.users_by_address.get_mut(address) {
-                Some(users) => users,
+            let seen = match self.users_by_address.get_mut(address) {
+                Some(seen) => seen,
                 None => self.users_by_address.entry(address.to_owned()).or_default(),
             };
-            if users.len() <= SHARED_ADDRESS_USERS && !users.contains(user) {
-                users.insert(user.to_owned());
+            seen.last = seen.last.max(time);
+            if seen.users.len() <= SHARED_ADDRESS_USERS && !seen.users.contains(user) {
+                seen.users.insert(user.to_owned());
             }
         }
     }
@@ -170,6 +182,7 @@ impl Window {
         };
         let start = newest.saturating_sub(self.span);
         self.by_id.retain(|_, f| f.time >= start);
+        self.users_by_address.retain(|_, seen| seen.last >= start);
         evict_batches(&mut self.findings, start);
         evict_batches(&mut self.events, start);
     }

@@ -206,15 +206,7 @@ fn finding(
     .attr("actor", actor)
     .attr("reasons", reasons.join(","));
     if let Some(login) = signals.after {
-        finding = finding
-            .event(login.event_id.clone())
-            .attr("new_login_event", login.event_id.clone());
-        if let Some(ip) = &login.ip {
-            finding = finding.attr("new_login_ip", ip.clone());
-        }
-        if let Some(country) = &login.country {
-            finding = finding.attr("new_login_country", country.clone());
-        }
+        finding = login.named_on(finding);
     }
     match change {
         Change::MfaRegistered => finding.mitre(T_DEVICE_REGISTRATION).mitre(T_MFA),

@@ -254,7 +254,7 @@ fn new_login_finding(
         summary,
     )
     .attr("reasons", reasons(file));
-    with_new_login(finding, login)
+    login.named_on(finding)
 }
 
 fn departed_finding(
@@ -281,21 +281,7 @@ fn departed_finding(
     )
     .attr("reasons", reasons(file));
     if let Some(login) = login {
-        finding = with_new_login(finding, login);
-    }
-    finding
-}
-
-/// Names the login from a new place on `finding`: its event and details.
-fn with_new_login(finding: Finding, login: &NovelLogin) -> Finding {
-    let mut finding = finding
-        .event(login.event_id.clone())
-        .attr("new_login_event", login.event_id.clone());
-    if let Some(ip) = &login.ip {
-        finding = finding.attr("new_login_ip", ip.clone());
-    }
-    if let Some(country) = &login.country {
-        finding = finding.attr("new_login_country", country.clone());
+        finding = login.named_on(finding);
     }
     finding
 }

@@ -7,7 +7,7 @@
 //! exactly what one run learns. Both lists are bounded: when full, the place seen longest
 //! ago is forgotten.
 
-use crate::{Description, Error, Event, Settings};
+use crate::{Description, Error, Event, Finding, Settings};
 use serde::{Deserialize, Serialize};
 
 /// The setting of detectors using [`LoginHistory`]: hours from a user's
@@ -61,6 +61,22 @@ impl NovelLogin {
             "{} after a first login from {place}",
             elapsed(time - self.time)
         )
+    }
+
+    /// `finding` naming this login: its event among the finding's, and
+    /// `new_login_event`, `new_login_ip` and `new_login_country` in its
+    /// details (correlation rules look for `new_login_event`).
+    pub fn named_on(&self, finding: Finding) -> Finding {
+        let mut finding = finding
+            .event(self.event_id.clone())
+            .attr("new_login_event", self.event_id.clone());
+        if let Some(ip) = &self.ip {
+            finding = finding.attr("new_login_ip", ip.clone());
+        }
+        if let Some(country) = &self.country {
+            finding = finding.attr("new_login_country", country.clone());
+        }
+        finding
     }
 }
 

@@ -182,4 +182,16 @@ fn an_address_many_users_share_links_no_findings() {
     let incident = builder.open().next().unwrap();
     let ids: Vec<&str> = incident.finding_ids().collect();
     assert_eq!(ids, ["a1", "a2", "attacker"], "{incident:?}");
+
+    // An address not seen since the window's start is forgotten.
+    window
+        .add_findings(&Finding::to_batch(&[finding(
+            "late",
+            80,
+            Some("zoe"),
+            None,
+        )]))
+        .unwrap();
+    window.evict();
+    assert!(!window.is_shared_address("198.51.100.10"));
 }
