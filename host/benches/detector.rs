@@ -14,7 +14,6 @@
 //!
 //! Run: `cargo bench -p palisade --bench detector`.
 
-use std::collections::BTreeMap;
 use std::hint::black_box;
 use std::io::Cursor;
 use std::sync::Arc;
@@ -23,7 +22,7 @@ use arrow::ipc::writer::StreamWriter;
 use arrow::record_batch::RecordBatch;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use inbox_rule::InboxRule;
-use palisade::normalize::{Event, EventBatchBuilder};
+use palisade::normalize::{Attrs, Event, EventBatchBuilder};
 use palisade::runtime::{
     ComponentCache, DetectorEngine, DetectorSettings, DetectorSource, EventSelection,
     FindingStamper, Limits, MemoryStateStore, bundled_detectors,
@@ -42,9 +41,9 @@ fn rule_changes(rows: usize) -> RecordBatch {
     let events: Vec<Event> = (0..rows)
         .map(|i| {
             let hiding = i % 50 == 0;
-            let mut attrs = BTreeMap::new();
+            let mut attrs = Attrs::new();
             attrs.insert(
-                "Name".into(),
+                "Name",
                 if hiding {
                     "...".into()
                 } else {
@@ -52,10 +51,10 @@ fn rule_changes(rows: usize) -> RecordBatch {
                 },
             );
             let folder = if hiding { "RSS Feeds" } else { "Newsletters" };
-            attrs.insert("MoveToFolder".into(), folder.into());
+            attrs.insert("MoveToFolder", folder.into());
             if hiding {
-                attrs.insert("MarkAsRead".into(), "True".into());
-                attrs.insert("StopProcessingRules".into(), "True".into());
+                attrs.insert("MarkAsRead", "True".into());
+                attrs.insert("StopProcessingRules", "True".into());
             }
             Event {
                 event_id: format!("e{i}"),
@@ -173,7 +172,7 @@ fn mail(rows: usize) -> RecordBatch {
             e.email_to = vec![format!("user{}@corp.example", i % 97)];
             let bounce = i.is_multiple_of(40);
             let direction = if bounce { "Inbound" } else { "Intra-org" };
-            e.attrs.insert("EmailDirection".into(), direction.into());
+            e.attrs.insert("EmailDirection", direction.into());
             if bounce {
                 e.email_from = Some("mailer-daemon@mx.example".into());
                 e.email_subject = Some("Undeliverable: hello".into());
@@ -201,7 +200,7 @@ fn downloads(rows: usize) -> RecordBatch {
                 "internal"
             };
             e.file_visibility = Some(visibility.into());
-            e.attrs.insert("doc_id".into(), format!("doc{}", i % 500));
+            e.attrs.insert("doc_id", format!("doc{}", i % 500));
             e
         })
         .collect();
@@ -263,7 +262,7 @@ fn inbound_mail(rows: usize) -> RecordBatch {
                 let mut e = event(i, "email.message", format!("user{}@corp.example", i % 250));
                 e.email_from = Some(format!("news@sender{sender}.example"));
                 e.email_to = vec![format!("user{}@corp.example", i % 250)];
-                e.attrs.insert("EmailDirection".into(), "Inbound".into());
+                e.attrs.insert("EmailDirection", "Inbound".into());
                 e
             } else {
                 let mut e = event(i, "email.url", format!("user{}@corp.example", i % 250));
@@ -276,7 +275,7 @@ fn inbound_mail(rows: usize) -> RecordBatch {
                 e.domain = Some(host);
                 e
             };
-            e.attrs.insert("NetworkMessageId".into(), message);
+            e.attrs.insert("NetworkMessageId", message);
             e
         })
         .collect();

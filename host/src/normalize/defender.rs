@@ -43,8 +43,8 @@
 //! row read from the streaming API and from Sentinel gets one id; a row
 //! without `ReportId` is keyed by its raw text.
 
+use crate::normalize::Attrs;
 use std::borrow::Cow;
-use std::collections::BTreeMap;
 
 use crate::normalize::azure::{DiagnosticRecord, Naming, event_time, pick_ip};
 use crate::normalize::{Event, NormalizeError, event_id};
@@ -100,7 +100,7 @@ pub(crate) fn email_event(
 }
 
 /// The vendor fields but `mapped` (lower case), as attributes.
-fn attrs(record: &DiagnosticRecord<'_, '_>, mapped: &[&str]) -> BTreeMap<String, String> {
+fn attrs(record: &DiagnosticRecord<'_, '_>, mapped: &[&str]) -> Attrs {
     let skip: Vec<&str> = ENVELOPE_SKIP.iter().chain(mapped).copied().collect();
     record.attrs(&skip, &[], Naming::AsIs)
 }

@@ -22,6 +22,8 @@ use arrow::record_batch::RecordBatch;
 use palisade_schemas::{UTC, dead_letter_schema, event_schema};
 use sha2::{Digest, Sha256};
 
+use crate::normalize::Attrs;
+
 /// A normalized event, one row of the event table.
 ///
 /// Field meanings are those of [`palisade_schemas::EVENT_COLUMNS`]; text
@@ -81,7 +83,7 @@ pub struct Event {
     /// Bytes transferred.
     pub bytes: Option<i64>,
     /// Vendor fields with no column of their own; empty is written as null.
-    pub attrs: BTreeMap<String, String>,
+    pub attrs: Attrs,
     /// The original record text.
     pub raw: Option<String>,
 }
@@ -94,12 +96,23 @@ pub struct Event {
 /// first 16 bytes of SHA-256 over `source`, a NUL byte and the key, so a
 /// replay of the same record gives the same id.
 pub fn event_id(source: &str, key: &str) -> String {
+    event_id_of_parts(source, &[key.as_bytes()])
+}
+
+/// [`event_id`] of the key made of `parts` joined by NUL bytes, without
+/// building that key: `event_id_of_parts("zeek", &[b"dns", b"C1"])` is
+/// `event_id("zeek", "dns\0C1")`.
+pub fn event_id_of_parts(source: &str, parts: &[&[u8]]) -> String {
     let mut hasher = Sha256::new();
     hasher.update(source.as_bytes());
-    hasher.update([0u8]);
-    hasher.update(key.as_bytes());
+    for part in parts {
+        hasher.update([0u8]);
+        hasher.update(part);
+    }
     let digest = hasher.finalize();
-    hex::encode(&digest[..16])
+    let mut hex = [0u8; 32];
+    hex::encode_to_slice(&digest[..16], &mut hex).expect("32 hex digits for 16 bytes");
+    String::from_utf8_lossy(&hex).into_owned()
 }
 
 /// Packs [`Event`]s into record batches with the event schema.
@@ -378,9 +391,9 @@ mod tests {
             email_to: vec!["a@example.com".into(), "b@example.com".into()],
             rule_name: Some("rule2".into()),
             bytes: Some(1024),
-            attrs: BTreeMap::from([
-                ("MoveToFolder".into(), "Junk Email".into()),
-                ("StopProcessingRules".into(), "True".into()),
+            attrs: Attrs::from([
+                ("MoveToFolder", "Junk Email".to_owned()),
+                ("StopProcessingRules", "True".to_owned()),
             ]),
             raw: Some("{}".into()),
             ..Event::default()
@@ -479,5 +492,9 @@ mod tests {
             event_id("entra", "d28096ba-03b1-4c2a-1503-08d908826606")
         );
         assert_ne!(event_id("m3", "65x"), event_id("m365", "x"));
+        assert_eq!(
+            event_id_of_parts("zeek", &[b"dns", b"", b"1500000", b"line"]),
+            event_id("zeek", "dns\0\x001500000\0line")
+        );
     }
 }

@@ -8,7 +8,7 @@
 //! "b"}]}` gives `target.id` → `a, b`. Nulls, blank strings and empty
 //! lists and objects are left out.
 
-use std::collections::BTreeMap;
+use crate::normalize::Attrs;
 
 use super::json::Json;
 
@@ -16,7 +16,7 @@ use super::json::Json;
 pub(crate) const JOIN: &str = ", ";
 
 /// Adds `value` to `attrs` under `key`, after the value already there.
-pub(crate) fn join_insert(attrs: &mut BTreeMap<String, String>, key: &str, value: &str) {
+pub(crate) fn join_insert(attrs: &mut Attrs, key: &str, value: &str) {
     match attrs.get_mut(key) {
         Some(old) => {
             old.push_str(JOIN);
@@ -34,7 +34,7 @@ pub(crate) fn join_insert(attrs: &mut BTreeMap<String, String>, key: &str, value
 pub(crate) fn flatten_into(
     path: &mut String,
     value: &Json<'_>,
-    attrs: &mut BTreeMap<String, String>,
+    attrs: &mut Attrs,
     skip: &dyn Fn(&str) -> bool,
 ) {
     match value {
@@ -67,8 +67,8 @@ pub(crate) fn flatten_into(
 }
 
 /// The leaves of `value` as a new map; see [`flatten_into`].
-pub(crate) fn flatten(value: &Json<'_>, skip: &dyn Fn(&str) -> bool) -> BTreeMap<String, String> {
-    let mut attrs = BTreeMap::new();
+pub(crate) fn flatten(value: &Json<'_>, skip: &dyn Fn(&str) -> bool) -> Attrs {
+    let mut attrs = Attrs::new();
     flatten_into(&mut String::new(), value, &mut attrs, skip);
     attrs
 }
@@ -86,7 +86,7 @@ mod tests {
         )
         .unwrap();
         let attrs = flatten(&json, &|path| path == "skip");
-        let want: BTreeMap<String, String> = [
+        let want: Attrs = [
             ("a.b", "1"),
             ("a.c.d", "x"),
             ("l", "p, q"),

@@ -14,6 +14,7 @@
 //! Adding a vendor format is one module here implementing [`Normalizer`],
 //! plus one variant and one detection rule in [`crate::ingest::Format`].
 
+mod attrs;
 pub mod azure;
 pub mod defender;
 pub mod entra;
@@ -31,8 +32,11 @@ pub mod zeek;
 
 use thiserror::Error;
 
+pub use attrs::Attrs;
 pub use azure::AzureDiagnosticNormalizer;
-pub use event::{DeadLetter, Event, EventBatchBuilder, dead_letters_to_batch, event_id};
+pub use event::{
+    DeadLetter, Event, EventBatchBuilder, dead_letters_to_batch, event_id, event_id_of_parts,
+};
 pub use gws::GwsReportsNormalizer;
 pub use m365::M365AuditNormalizer;
 pub use okta::OktaSystemLogNormalizer;

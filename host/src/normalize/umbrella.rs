@@ -44,7 +44,7 @@
 //! and a row so split is a dead letter for its field count, not a wrong
 //! event.
 
-use std::collections::BTreeMap;
+use crate::normalize::Attrs;
 
 use crate::normalize::values::{canonical_ip, parse_time};
 use crate::normalize::{CsvHeader, CsvRow, Event, NormalizeError, Normalizer, Record, event_id};
@@ -132,7 +132,7 @@ struct DnsRow<'a> {
     identity_type: Option<&'a str>,
     first_identity: Option<&'a str>,
     /// Every column but the four above, joined by name without index.
-    attrs: BTreeMap<String, String>,
+    attrs: Attrs,
 }
 
 impl<'a> DnsRow<'a> {
@@ -171,13 +171,15 @@ impl<'a> DnsRow<'a> {
                 }
                 _ => {}
             }
-            dns.attrs
-                .entry(list_name(name).to_owned())
-                .and_modify(|v| {
-                    v.push(',');
-                    v.push_str(value);
-                })
-                .or_insert_with(|| value.to_owned());
+            match dns.attrs.get_mut(list_name(name)) {
+                Some(list) => {
+                    list.push(',');
+                    list.push_str(value);
+                }
+                None => {
+                    dns.attrs.insert(list_name(name), value.to_owned());
+                }
+            }
         }
         dns
     }
@@ -211,7 +213,7 @@ fn to_event(row: &CsvRow<'_>) -> Result<Event, NormalizeError> {
     let src_ip = dns.internal_ip.and_then(|ip| {
         let canonical = canonical_ip(ip);
         if canonical.is_none() {
-            attrs.insert("InternalIp".into(), ip.to_owned());
+            attrs.insert("InternalIp", ip.to_owned());
         }
         canonical
     });

@@ -1,7 +1,7 @@
 //! Parsing the value formats vendor records share: times, addresses,
 //! operation names.
 
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv4Addr};
 
 use chrono::{DateTime, NaiveDateTime};
 
@@ -66,6 +66,11 @@ fn parse_iso_fast(value: &str) -> Option<i64> {
 /// compressed lower-case form.
 pub(crate) fn canonical_ip(value: &str) -> Option<String> {
     let value = value.trim();
+    // Dotted-quad text that parses is already canonical: the parser takes
+    // no leading zeros, no fewer than four parts and nothing around them.
+    if value.parse::<Ipv4Addr>().is_ok() {
+        return Some(value.to_owned());
+    }
     let host = if let Some(rest) = value.strip_prefix('[') {
         rest.split_once(']')?.0
     } else if value.parse::<IpAddr>().is_ok() {

@@ -86,7 +86,8 @@ pub(crate) enum Framer {
     Pages(PageFramer),
     /// Boxed: the CSV parser's tables make it large.
     Csv(Box<CsvFramer>),
-    ZeekTsv(ZeekTsvFramer),
+    /// Boxed: the header keeps each field's layout.
+    ZeekTsv(Box<ZeekTsvFramer>),
 }
 
 impl Framer {
@@ -102,7 +103,7 @@ impl Framer {
             super::Framing::HeaderlessCsv(names) => {
                 Framer::Csv(Box::new(CsvFramer::headerless(number, names)))
             }
-            super::Framing::ZeekTsv => Framer::ZeekTsv(ZeekTsvFramer::new(number)),
+            super::Framing::ZeekTsv => Framer::ZeekTsv(Box::new(ZeekTsvFramer::new(number))),
         }
     }
 

@@ -48,8 +48,8 @@ mod record;
 #[doc(hidden)]
 pub mod testdata;
 
+use crate::normalize::Attrs;
 use std::borrow::Cow;
-use std::collections::BTreeMap;
 
 pub(crate) use self::record::{DiagnosticRecord, Naming, field_text, pick_ip};
 use self::record::{csv_members, find};
@@ -241,13 +241,13 @@ fn normalize_csv(row: &CsvRow<'_>) -> Result<Event, NormalizeError> {
 pub(crate) fn event_time(
     record: &DiagnosticRecord<'_, '_>,
     keys: &[&str],
-    attrs: &mut BTreeMap<String, String>,
+    attrs: &mut Attrs,
 ) -> Result<i64, NormalizeError> {
     match record.time(keys)? {
         Some(time) => Ok(time),
         None => {
             attrs.insert(
-                "time_missing".into(),
+                "time_missing",
                 format!("the export has no time column ({})", keys.join(", ")),
             );
             Ok(0)

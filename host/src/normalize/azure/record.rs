@@ -14,8 +14,8 @@
 //! a value that holds JSON (`{...}` or `[...]`) is parsed, so nested
 //! fields are reached the same way as in a JSON record.
 
+use crate::normalize::Attrs;
 use std::borrow::Cow;
-use std::collections::BTreeMap;
 
 use crate::normalize::json::Json;
 use crate::normalize::values::{canonical_ip, parse_time};
@@ -115,13 +115,8 @@ impl DiagnosticRecord<'_, '_> {
     /// per field, `prefix.field`. Lists and other objects are compact
     /// JSON. A `properties` field wins over an envelope field of the same
     /// name.
-    pub(crate) fn attrs(
-        &self,
-        skip: &[&str],
-        flatten: &[(&str, &str)],
-        naming: Naming,
-    ) -> BTreeMap<String, String> {
-        let mut attrs = BTreeMap::new();
+    pub(crate) fn attrs(&self, skip: &[&str], flatten: &[(&str, &str)], naming: Naming) -> Attrs {
+        let mut attrs = Attrs::new();
         for (name, value) in self.members() {
             if skip.iter().any(|s| name.eq_ignore_ascii_case(s)) {
                 continue;
@@ -152,7 +147,7 @@ impl DiagnosticRecord<'_, '_> {
 /// address chosen.
 pub(crate) fn pick_ip<'v>(
     candidates: impl IntoIterator<Item = (&'static str, Option<Cow<'v, str>>)>,
-    attrs: &mut BTreeMap<String, String>,
+    attrs: &mut Attrs,
 ) -> Option<String> {
     let mut chosen: Option<String> = None;
     for (name, value) in candidates {

@@ -33,8 +33,8 @@
 //!   and new values of modified properties are left to `raw`.
 //! - event id: the record's `id` (`Directory_...`), else its raw text.
 
+use crate::normalize::Attrs;
 use std::borrow::Cow;
-use std::collections::BTreeMap;
 
 use super::SOURCE;
 use super::kind::audit_kind;
@@ -91,7 +91,7 @@ pub(crate) fn audit_event(
 
     let kind = audit_kind(&operation, &targets.modified, &targets.modified_names());
     if let Some(change) = kind.mfa_policy_change {
-        attrs.insert("mfaPolicyChange".into(), change.to_owned());
+        attrs.insert("mfaPolicyChange", change.to_owned());
     }
     let upn = initiator.and_then(|u| field_text(u, "userPrincipalName"));
     let user = upn.or_else(|| targets.upns.first().cloned());
@@ -132,7 +132,7 @@ fn outcome_of(result: &str) -> &'static str {
 }
 
 /// The initiator's ids and the initiating app, as attributes.
-fn initiator_attrs(initiated: Option<&Json<'_>>, attrs: &mut BTreeMap<String, String>) {
+fn initiator_attrs(initiated: Option<&Json<'_>>, attrs: &mut Attrs) {
     let Some(initiated) = initiated else { return };
     let fields = [
         ("user", "id"),
@@ -153,10 +153,7 @@ fn initiator_attrs(initiated: Option<&Json<'_>>, attrs: &mut BTreeMap<String, St
 
 /// The `additionalDetails` entries as attributes; returns the
 /// `User-Agent` one.
-fn details<'r>(
-    record: &DiagnosticRecord<'r, '_>,
-    attrs: &mut BTreeMap<String, String>,
-) -> Option<Cow<'r, str>> {
+fn details<'r>(record: &DiagnosticRecord<'r, '_>, attrs: &mut Attrs) -> Option<Cow<'r, str>> {
     let mut agent = None;
     let entries = record.get("additionalDetails").and_then(Json::as_array);
     for entry in entries.unwrap_or_default() {
@@ -226,7 +223,7 @@ impl<'r, 'a> Targets<'r, 'a> {
         names
     }
 
-    fn add_attrs(&self, attrs: &mut BTreeMap<String, String>) {
+    fn add_attrs(&self, attrs: &mut Attrs) {
         let lists = [
             ("targetResources.type", &self.types),
             ("targetResources.displayName", &self.names),
@@ -240,7 +237,7 @@ impl<'r, 'a> Targets<'r, 'a> {
         }
         let modified = self.modified_names();
         if !modified.is_empty() {
-            attrs.insert("modifiedProperties".into(), modified.join(", "));
+            attrs.insert("modifiedProperties", modified.join(", "));
         }
     }
 }

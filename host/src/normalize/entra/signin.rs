@@ -42,8 +42,8 @@
 //! - event id: the sign-in's `id`, so one sign-in read from Event Hubs
 //!   and from a Sentinel export gets one event id.
 
+use crate::normalize::Attrs;
 use std::borrow::Cow;
-use std::collections::BTreeMap;
 
 use super::SOURCE;
 use crate::normalize::azure::{DiagnosticRecord, Naming, event_time, field_text, pick_ip};
@@ -94,7 +94,7 @@ pub(crate) fn signin_event(
     let time = event_time(record, &TIME_KEYS, &mut attrs)?;
     let result = sign_in_result(record)?;
     if let Some(code) = result.code {
-        attrs.insert("status.errorCode".into(), code.to_string());
+        attrs.insert("status.errorCode", code.to_string());
     }
     let (kind, outcome) = if result.success {
         ("auth.login", "success")
@@ -193,7 +193,7 @@ struct Location {
 
 impl Location {
     /// The location object's fields; its `state` goes to `attrs`.
-    fn of(record: &DiagnosticRecord<'_, '_>, attrs: &mut BTreeMap<String, String>) -> Self {
+    fn of(record: &DiagnosticRecord<'_, '_>, attrs: &mut Attrs) -> Self {
         let object = ["locationDetails", "location"]
             .iter()
             .filter_map(|key| record.get(key))
@@ -208,7 +208,7 @@ impl Location {
             };
         };
         if let Some(state) = field_text(location, "state") {
-            attrs.insert("location.state".into(), state.into_owned());
+            attrs.insert("location.state", state.into_owned());
         }
         let geo = location.get_ignore_case("geoCoordinates");
         let degrees = |key, limit: f64| {

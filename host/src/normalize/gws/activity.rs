@@ -1,6 +1,6 @@
 //! Reading one activity resource, whatever shape its events came in.
 
-use std::collections::BTreeMap;
+use crate::normalize::Attrs;
 
 use crate::normalize::NormalizeError;
 use crate::normalize::flatten::{flatten, flatten_into};
@@ -26,7 +26,7 @@ pub(crate) struct Activity<'j, 'a> {
     /// Whether the activity is its own single event (a flattened export).
     pub flattened: bool,
     /// The activity's other fields, flattened to dotted paths.
-    pub attrs: BTreeMap<String, String>,
+    pub attrs: Attrs,
 }
 
 /// Fields that have a column, describe the resource rather than the
@@ -112,14 +112,11 @@ fn events_of<'j, 'a>(json: &'j Json<'a>) -> Result<(Vec<&'j Json<'a>>, bool), No
 
 /// The attributes of one event: the activity's fields, the event's own
 /// fields (`type`, ...) and its parameters, later ones winning a clash.
-pub(crate) fn event_attrs(
-    activity: &Activity<'_, '_>,
-    event: &Json<'_>,
-) -> BTreeMap<String, String> {
+pub(crate) fn event_attrs(activity: &Activity<'_, '_>, event: &Json<'_>) -> Attrs {
     let mut attrs = activity.attrs.clone();
     if activity.flattened {
         if let Some(t) = event.get_ignore_case("type").and_then(string) {
-            attrs.insert("type".into(), t.to_owned());
+            attrs.insert("type", t.to_owned());
         }
     } else {
         let own = flatten(event, &|path| matches!(path, "name" | "parameters"));
@@ -130,8 +127,8 @@ pub(crate) fn event_attrs(
 }
 
 /// The parameters of an event, flattened.
-fn parameters(event: &Json<'_>) -> BTreeMap<String, String> {
-    let mut out = BTreeMap::new();
+fn parameters(event: &Json<'_>) -> Attrs {
+    let mut out = Attrs::new();
     match event.get_ignore_case("parameters") {
         None | Some(Json::Null) => {}
         Some(Json::Array(list)) => api_parameters(&mut String::new(), list, &mut out),
@@ -149,7 +146,7 @@ fn parameters(event: &Json<'_>) -> BTreeMap<String, String> {
 /// multiIntValue | messageValue | multiMessageValue}]`, under `path`.
 /// Message values are `{parameter: [...]}`: their parameters go under
 /// `path.name.`. An entry without a `name` is flattened as it is.
-fn api_parameters(path: &mut String, list: &[Json<'_>], out: &mut BTreeMap<String, String>) {
+fn api_parameters(path: &mut String, list: &[Json<'_>], out: &mut Attrs) {
     for entry in list {
         let (Some(name), Some(members)) = (
             entry.get_ignore_case("name").and_then(Json::as_str),
@@ -180,7 +177,7 @@ fn api_parameters(path: &mut String, list: &[Json<'_>], out: &mut BTreeMap<Strin
 }
 
 /// One `{parameter: [...]}` message value under `path`.
-fn message(path: &mut String, value: &Json<'_>, out: &mut BTreeMap<String, String>) {
+fn message(path: &mut String, value: &Json<'_>, out: &mut Attrs) {
     match value.get_ignore_case("parameter").and_then(Json::as_array) {
         Some(list) => api_parameters(path, list, out),
         None => flatten_into(path, value, out, &|_| false),
@@ -202,7 +199,7 @@ fn invalid(field: &str, problem: &'static str, value: &Json<'_>) -> NormalizeErr
 mod tests {
     use super::*;
 
-    fn params(text: &str) -> BTreeMap<String, String> {
+    fn params(text: &str) -> Attrs {
         parameters(&Json::parse(text).unwrap())
     }
 

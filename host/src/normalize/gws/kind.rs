@@ -39,13 +39,13 @@
 //! event without a name uses its `type`; without either, the kind is
 //! `gws.<application>`.
 
-use std::collections::BTreeMap;
+use crate::normalize::Attrs;
 
 use crate::normalize::values::snake_case;
 
 /// The kind of an event of `application` named `name`; `attrs` holds its
 /// flattened parameters.
-pub fn kind_of(application: &str, name: Option<&str>, attrs: &BTreeMap<String, String>) -> String {
+pub fn kind_of(application: &str, name: Option<&str>, attrs: &Attrs) -> String {
     let app = snake_case(application);
     let Some(name) = name.map(snake_case).filter(|n| !n.is_empty()) else {
         return format!("gws.{app}");
@@ -161,7 +161,7 @@ mod tests {
     use super::*;
 
     fn kind(app: &str, name: Option<&str>) -> String {
-        kind_of(app, name, &BTreeMap::new())
+        kind_of(app, name, &Attrs::new())
     }
 
     #[test]
@@ -213,7 +213,7 @@ mod tests {
     fn gmail_deliveries_follow_the_mail_event_type() {
         let with = |t: Option<&str>| {
             let attrs = t
-                .map(|t| BTreeMap::from([("event_info.mail_event_type".to_owned(), t.to_owned())]))
+                .map(|t| Attrs::from([("event_info.mail_event_type", t.to_owned())]))
                 .unwrap_or_default();
             kind_of("gmail", Some("delivery"), &attrs)
         };

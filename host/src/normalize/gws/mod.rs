@@ -66,7 +66,7 @@ pub mod kind;
 #[doc(hidden)]
 pub mod testdata;
 
-use std::collections::BTreeMap;
+use crate::normalize::Attrs;
 
 use self::activity::{Activity, event_attrs};
 use self::kind::{kind_of, outcome_of, visibility_of};
@@ -123,7 +123,7 @@ fn normalize_json(text: &str, out: &mut Vec<Event>) -> Result<(), NormalizeError
         let mut e = to_event(&activity, event, attrs, raw, index);
         e.time = time.unwrap_or(0);
         if time.is_none() {
-            e.attrs.insert("time_missing".into(), "true".into());
+            e.attrs.insert("time_missing", "true".into());
         }
         out.push(e);
     }
@@ -135,7 +135,7 @@ fn normalize_json(text: &str, out: &mut Vec<Event>) -> Result<(), NormalizeError
 fn to_event(
     activity: &Activity<'_, '_>,
     event: &Json<'_>,
-    mut attrs: BTreeMap<String, String>,
+    mut attrs: Attrs,
     raw: &str,
     index: usize,
 ) -> Event {
@@ -145,7 +145,7 @@ fn to_event(
     let src_ip = activity.ip_address.and_then(|ip| {
         let canonical = canonical_ip(ip);
         if canonical.is_none() {
-            attrs.insert("ipAddress".into(), ip.to_owned());
+            attrs.insert("ipAddress", ip.to_owned());
         }
         canonical
     });
@@ -186,7 +186,7 @@ fn to_event(
 }
 
 /// The message columns of a Gmail event, from its flattened parameters.
-fn mail_columns(e: &mut Event, attrs: &BTreeMap<String, String>) {
+fn mail_columns(e: &mut Event, attrs: &Attrs) {
     let get = |key: &str| attrs.get(key).map(String::as_str);
     e.email_from = get("message_info.source.from_header_address")
         .or_else(|| get("message_info.source.address"))

@@ -74,8 +74,8 @@ mod kind;
 #[doc(hidden)]
 pub mod testdata;
 
+use crate::normalize::Attrs;
 use std::borrow::Cow;
-use std::collections::BTreeMap;
 
 use self::fields::AuditRecord;
 use self::kind::{is_inbox_rule, kind_of, outcome_of, visibility_of};
@@ -190,8 +190,8 @@ fn own(value: &Option<Cow<'_, str>>) -> Option<String> {
 
 /// The attributes of an event: vendor fields, then properties, then
 /// parameters, later ones winning a clash of names.
-fn attrs_of(record: &AuditRecord<'_>) -> BTreeMap<String, String> {
-    let mut attrs: BTreeMap<String, String> = record
+fn attrs_of(record: &AuditRecord<'_>) -> Attrs {
+    let mut attrs: Attrs = record
         .attrs
         .iter()
         .chain(&record.properties)
@@ -199,22 +199,22 @@ fn attrs_of(record: &AuditRecord<'_>) -> BTreeMap<String, String> {
         .map(|(name, value)| (name.to_string(), value.to_string()))
         .collect();
     if let Some(id) = &record.object_id {
-        attrs.insert("ObjectId".into(), id.to_string());
+        attrs.insert("ObjectId", id.to_string());
     }
     if !record.modified.is_empty() {
-        attrs.insert("ModifiedProperties".into(), record.modified.join(", "));
+        attrs.insert("ModifiedProperties", record.modified.join(", "));
     }
     attrs
 }
 
-fn attr<'m>(attrs: &'m BTreeMap<String, String>, name: &str) -> Option<&'m str> {
+fn attr<'m>(attrs: &'m Attrs, name: &str) -> Option<&'m str> {
     attrs.get(name).map(String::as_str)
 }
 
 /// The first client address that parses, in canonical form. Addresses
 /// that do not parse, and the ones not chosen, are kept in `attrs` under
 /// their vendor names.
-fn client_ip(record: &AuditRecord<'_>, attrs: &mut BTreeMap<String, String>) -> Option<String> {
+fn client_ip(record: &AuditRecord<'_>, attrs: &mut Attrs) -> Option<String> {
     let mut chosen = None;
     for (name, value) in record.client_ips.iter().flatten() {
         match canonical_ip(value) {

@@ -117,7 +117,7 @@ fn normalize_json(text: &str) -> Result<Event, NormalizeError> {
     let src_ip = field("client.ipAddress").and_then(|ip| {
         let canonical = canonical_ip(ip);
         if canonical.is_none() {
-            attrs.insert("client.ipAddress".into(), ip.to_owned());
+            attrs.insert("client.ipAddress", ip.to_owned());
         }
         canonical
     });

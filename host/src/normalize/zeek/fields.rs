@@ -8,12 +8,13 @@
 //! borrowed from the record where they can be.
 
 use std::borrow::Cow;
+use std::sync::Arc;
 
 use super::row::ZeekRow;
 use crate::normalize::json::Json;
 
-/// A field's vendor name and its text.
-pub(crate) type Named<'a> = (Cow<'a, str>, Cow<'a, str>);
+/// A field's name as an attribute and its text.
+pub(crate) type Named<'a> = (Arc<str>, Cow<'a, str>);
 
 /// The fields of one Zeek record that the mapping reads.
 #[derive(Debug, Default)]
@@ -37,7 +38,8 @@ pub(crate) struct ZeekRecord<'a> {
     pub bytes: [Option<Cow<'a, str>>; 2],
     /// Which log the fields present point to, when there is no path.
     pub hints: Hints,
-    /// Every other field with a value, by vendor name.
+    /// `uid`, the byte counts and every other field with a value, by
+    /// vendor name; in name order when read from TSV.
     pub attrs: Vec<Named<'a>>,
 }
 
@@ -65,6 +67,15 @@ impl Hints {
         .find_map(|(seen, path)| seen.then_some(path))
     }
 
+    /// The hints of a set of field names.
+    pub(crate) fn of<'n>(names: impl IntoIterator<Item = &'n str>) -> Self {
+        let mut hints = Hints::default();
+        for name in names {
+            hints.note(name);
+        }
+        hints
+    }
+
     fn note(&mut self, key: &str) {
         match key {
             "query" => self.dns = true,
@@ -73,6 +84,37 @@ impl Hints {
             "conn_state" | "duration" => self.conn = true,
             _ => {}
         }
+    }
+}
+
+/// How one field of a TSV log is read: worked out once from the header's
+/// name and type, then used for every row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct FieldLayout {
+    slot: Slot,
+    /// The name it has as an attribute (`id_orig_p` as `id.orig_p`),
+    /// shared by the attributes of every row.
+    name: Arc<str>,
+    /// The `#types` type is `bool`.
+    boolean: bool,
+    /// The `#types` type is a set or a vector.
+    list: bool,
+}
+
+impl FieldLayout {
+    /// The layout of field `name` of type `kind` (empty when unknown).
+    pub(crate) fn new(name: &str, kind: &str) -> Self {
+        Self {
+            slot: slot(name),
+            name: attr_name(Cow::Borrowed(name)).into(),
+            boolean: kind == "bool",
+            list: kind.starts_with("set[") || kind.starts_with("vector["),
+        }
+    }
+
+    /// The field's name as an attribute.
+    pub(crate) fn name(&self) -> &str {
+        &self.name
     }
 }
 
@@ -120,28 +162,33 @@ impl<'a> ZeekRecord<'a> {
     /// and the items of sets and vectors are joined by `,`, as the JSON
     /// encodings give them.
     pub(crate) fn from_tsv(row: &ZeekRow<'a>) -> Self {
+        let header = row.header;
+        let layout = header.layout();
         let mut record = ZeekRecord {
-            path: row.header.path().map(Cow::Borrowed),
-            attrs: Vec::with_capacity(row.header.fields().len()),
+            path: header.path().map(Cow::Borrowed),
+            hints: header.hints(),
+            attrs: Vec::with_capacity(layout.len()),
             ..ZeekRecord::default()
         };
-        let set_separator = row.header.set_separator();
-        for field in row.fields() {
-            let Some(value) = field.value.filter(|v| !v.is_empty()) else {
+        let values: Vec<Option<&'a str>> = row.values().collect();
+        let set_separator = header.set_separator();
+        // In attribute name order, so the event's attributes need no sort.
+        for &i in header.name_order() {
+            let (field, Some(value)) = (&layout[i], values.get(i).copied().flatten()) else {
                 continue;
             };
-            let value = match (field.kind, value) {
-                ("bool", "T") => Cow::Borrowed("true"),
-                ("bool", "F") => Cow::Borrowed("false"),
-                (kind, value)
-                    if set_separator != ","
-                        && (kind.starts_with("set[") || kind.starts_with("vector[")) =>
-                {
+            if value.is_empty() {
+                continue;
+            }
+            let value = match value {
+                "T" if field.boolean => Cow::Borrowed("true"),
+                "F" if field.boolean => Cow::Borrowed("false"),
+                value if field.list && set_separator != "," => {
                     Cow::Owned(value.replace(set_separator, ","))
                 }
-                (_, value) => Cow::Borrowed(value),
+                value => Cow::Borrowed(value),
             };
-            record.take(Cow::Borrowed(field.name), value);
+            record.put(field.slot, &field.name, value);
         }
         record
     }
@@ -165,13 +212,13 @@ impl<'a> ZeekRecord<'a> {
                 ("id", Json::Object(inner)) => {
                     for (key, value) in inner {
                         if let Some(text) = text(value) {
-                            record.take(Cow::Owned(format!("id.{key}")), text);
+                            record.take(&format!("id.{key}"), text);
                         }
                     }
                 }
                 _ => {
                     if let Some(text) = text(value) {
-                        record.take(Cow::Borrowed(name.as_ref()), text);
+                        record.take(name, text);
                     }
                 }
             }
@@ -184,13 +231,21 @@ impl<'a> ZeekRecord<'a> {
         self.path.as_deref().or_else(|| self.hints.path())
     }
 
-    fn take(&mut self, name: Cow<'a, str>, value: Cow<'a, str>) {
-        self.hints.note(&name);
-        let target = match slot(&name) {
+    /// Takes a JSON member: the field names a slot and hints at the log.
+    fn take(&mut self, name: &str, value: Cow<'a, str>) {
+        self.hints.note(name);
+        let slot = slot(name);
+        let name: Arc<str> = attr_name(Cow::Borrowed(name)).into();
+        self.put(slot, &name, value);
+    }
+
+    /// Puts a field's value in its slot; `name` is its attribute name.
+    fn put(&mut self, slot: Slot, name: &Arc<str>, value: Cow<'a, str>) {
+        let target = match slot {
             Slot::Path => &mut self.path,
             Slot::Ts => &mut self.ts,
             Slot::Uid => {
-                self.attrs.push((name, value.clone()));
+                self.attrs.push((Arc::clone(name), value.clone()));
                 &mut self.uid
             }
             Slot::OrigH => &mut self.orig_h,
@@ -202,11 +257,11 @@ impl<'a> ZeekRecord<'a> {
             Slot::UserAgent => &mut self.user_agent,
             Slot::ServerName => &mut self.server_name,
             Slot::Bytes(which) => {
-                self.attrs.push((name, value.clone()));
+                self.attrs.push((Arc::clone(name), value.clone()));
                 &mut self.bytes[which]
             }
             Slot::Attr => {
-                self.attrs.push((attr_name(name), value));
+                self.attrs.push((Arc::clone(name), value));
                 return;
             }
         };
@@ -362,13 +417,14 @@ mod tests {
             .iter()
             .map(|(k, v)| (k.as_ref(), v.as_ref()))
             .collect();
+        // In name order, as the event's attributes are kept.
         assert_eq!(
             attrs,
             [
-                ("uid", "C1"),
-                ("answers", "1.2.3.4,b.example"),
                 ("AA", "false"),
+                ("answers", "1.2.3.4,b.example"),
                 ("rejected", "true"),
+                ("uid", "C1"),
             ]
         );
     }

@@ -55,14 +55,15 @@ mod row;
 pub mod testdata;
 mod time;
 
+use crate::normalize::Attrs;
 use std::borrow::Cow;
-use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use self::fields::{ZeekRecord, number_text};
 use self::time::parse_ts;
 use crate::normalize::json::Json;
 use crate::normalize::values::canonical_ip;
-use crate::normalize::{Event, NormalizeError, Normalizer, Record, event_id};
+use crate::normalize::{Event, NormalizeError, Normalizer, Record, event_id_of_parts};
 
 pub use self::row::{ZeekField, ZeekHeader, ZeekRow};
 
@@ -120,26 +121,32 @@ fn to_event(record: ZeekRecord<'_>, raw: &str) -> Result<Event, NormalizeError> 
     let time = parse_ts(ts).ok_or_else(|| NormalizeError::invalid("ts", "invalid time", ts))?;
     let log = record.log();
 
-    let mut attrs: BTreeMap<String, String> = record
+    let mut attrs: Attrs = record
         .attrs
         .iter()
-        .map(|(name, value)| (name.to_string(), value.to_string()))
+        .map(|(name, value)| (Arc::clone(name), value.to_string()))
         .collect();
     let src_ip = address(&record.orig_h, "id.orig_h", &mut attrs);
     let dst_ip = address(&record.resp_h, "id.resp_h", &mut attrs);
     let dst_port = record.resp_p.as_deref().and_then(|p| {
         let port = p.trim().parse::<u16>().ok();
         if port.is_none() {
-            attrs.insert("id.resp_p".into(), p.to_owned());
+            attrs.insert("id.resp_p", p.to_owned());
         }
         port
     });
     let (domain, url) = domain_and_url(&record, dst_port, &mut attrs);
 
     let uid = record.uid.as_deref().unwrap_or("");
-    let key = format!("{}\0{uid}\0{time}\0{raw}", log.unwrap_or(""));
+    let mut digits = itoa::Buffer::new();
+    let key = [
+        log.unwrap_or("").as_bytes(),
+        uid.as_bytes(),
+        digits.format(time).as_bytes(),
+        raw.as_bytes(),
+    ];
     Ok(Event {
-        event_id: event_id(SOURCE, &key),
+        event_id: event_id_of_parts(SOURCE, &key),
         time,
         source: SOURCE,
         kind: kind_of(log),
@@ -162,7 +169,7 @@ fn to_event(record: ZeekRecord<'_>, raw: &str) -> Result<Event, NormalizeError> 
 fn domain_and_url(
     record: &ZeekRecord<'_>,
     port: Option<u16>,
-    attrs: &mut BTreeMap<String, String>,
+    attrs: &mut Attrs,
 ) -> (Option<String>, Option<String>) {
     let http = record.log() == Some("http");
     let host = record.host.as_deref().filter(|_| http).and_then(host_name);
@@ -199,22 +206,18 @@ fn kind_of(path: Option<&str>) -> String {
 
 /// An address in canonical text; one that does not parse is kept in
 /// `attrs` under `name`.
-fn address(
-    value: &Option<Cow<'_, str>>,
-    name: &str,
-    attrs: &mut BTreeMap<String, String>,
-) -> Option<String> {
+fn address(value: &Option<Cow<'_, str>>, name: &str, attrs: &mut Attrs) -> Option<String> {
     let value = value.as_deref()?;
     let ip = canonical_ip(value);
     if ip.is_none() {
-        attrs.insert(name.to_owned(), value.to_owned());
+        attrs.insert(name, value.to_owned());
     }
     ip
 }
 
-fn keep(attrs: &mut BTreeMap<String, String>, name: &str, value: &Option<Cow<'_, str>>) {
+fn keep(attrs: &mut Attrs, name: &str, value: &Option<Cow<'_, str>>) {
     if let Some(value) = value {
-        attrs.insert(name.to_owned(), value.to_string());
+        attrs.insert(name, value.to_string());
     }
 }
 

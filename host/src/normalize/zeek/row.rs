@@ -14,6 +14,8 @@
 
 use memchr::memmem;
 
+use super::fields::{FieldLayout, Hints};
+
 /// What the header lines of a Zeek TSV log said.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ZeekHeader {
@@ -24,6 +26,12 @@ pub struct ZeekHeader {
     path: Option<String>,
     fields: Vec<String>,
     types: Vec<String>,
+    /// How each field is read, from its name and type.
+    layout: Vec<FieldLayout>,
+    /// The indexes of the fields in the order of their attribute names.
+    name_order: Vec<usize>,
+    /// The log the field names point to, for a log without `#path`.
+    hints: Hints,
 }
 
 impl Default for ZeekHeader {
@@ -37,6 +45,9 @@ impl Default for ZeekHeader {
             path: None,
             fields: Vec::new(),
             types: Vec::new(),
+            layout: Vec::new(),
+            name_order: Vec::new(),
+            hints: Hints::default(),
         }
     }
 }
@@ -78,6 +89,7 @@ impl ZeekHeader {
                     .map(str::to_owned)
                     .collect();
                 self.types.clear();
+                self.lay_out();
                 if self.fields.iter().all(String::is_empty) {
                     return Err("`#fields` names no field".into());
                 }
@@ -87,10 +99,41 @@ impl ZeekHeader {
                     .split(self.separator.as_str())
                     .map(str::to_owned)
                     .collect();
+                self.lay_out();
             }
             _ => {}
         }
         Ok(())
+    }
+
+    /// Works out how each field is read, once per header rather than per
+    /// row.
+    fn lay_out(&mut self) {
+        self.layout = self
+            .fields
+            .iter()
+            .enumerate()
+            .map(|(i, name)| FieldLayout::new(name, self.types.get(i).map_or("", String::as_str)))
+            .collect();
+        self.hints = Hints::of(self.fields.iter().map(String::as_str));
+        self.name_order = (0..self.layout.len()).collect();
+        self.name_order
+            .sort_by(|&a, &b| self.layout[a].name().cmp(self.layout[b].name()));
+    }
+
+    /// How each field is read, in `#fields` order.
+    pub(super) fn layout(&self) -> &[FieldLayout] {
+        &self.layout
+    }
+
+    /// The indexes of the fields in the order of their attribute names.
+    pub(super) fn name_order(&self) -> &[usize] {
+        &self.name_order
+    }
+
+    /// The log the field names point to.
+    pub(super) fn hints(&self) -> Hints {
+        self.hints
     }
 
     /// The log's name from `#path` (`dns`, `conn`).
@@ -151,23 +194,32 @@ impl<'a> ZeekRow<'a> {
     /// The fields of the row, in `#fields` order.
     pub fn fields(&self) -> impl Iterator<Item = ZeekField<'a>> + use<'a> {
         let header = self.header;
-        let mut rest = Some(self.line);
         header
             .fields
             .iter()
+            .zip(self.values())
             .enumerate()
-            .map_while(move |(i, name)| {
-                let text = next_value(&mut rest, &header.separator)?;
-                let value = if text == header.unset_field {
-                    None
-                } else if text == header.empty_field {
-                    Some("")
-                } else {
-                    Some(text)
-                };
+            .map(move |(i, (name, value))| {
                 let kind = header.types.get(i).map_or("", String::as_str);
-                Some(ZeekField { name, kind, value })
+                ZeekField { name, kind, value }
             })
+    }
+
+    /// The values of the row, in `#fields` order: `None` when unset
+    /// (`-`), `""` when empty (`(empty)`).
+    pub fn values(&self) -> impl Iterator<Item = Option<&'a str>> + use<'a> {
+        let header = self.header;
+        let mut rest = Some(self.line);
+        std::iter::from_fn(move || {
+            let text = next_value(&mut rest, &header.separator)?;
+            Some(if text == header.unset_field {
+                None
+            } else if text == header.empty_field {
+                Some("")
+            } else {
+                Some(text)
+            })
+        })
     }
 }
 
