@@ -127,3 +127,77 @@ fn a_restarted_follower_resumes_where_it_stopped() {
         lines.len() as i64
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn rotated_inputs_are_read_once_whether_rotated_while_running_or_stopped() {
+    let example = workspace().join("examples/data/m365_unified_audit.jsonl");
+    let text = std::fs::read_to_string(example).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 10, "the example's records");
+    let block = |range: std::ops::Range<usize>| lines[range].join("\n") + "\n";
+
+    let dir = tempfile::tempdir().unwrap();
+    let logs = dir.path().join("logs");
+    std::fs::create_dir(&logs).unwrap();
+    let config = dir.path().join("palisade.toml");
+    std::fs::write(&config, "data_dir = \"history\"\ninputs = [\"logs\"]\n").unwrap();
+    let data = dir.path().join("history");
+    let live = logs.join("audit.jsonl");
+    let rotated = |n: u32| logs.join(format!("audit.jsonl.{n}"));
+    let append = |file: &std::path::Path, text: &str| {
+        let mut f = std::fs::OpenOptions::new().append(true).open(file).unwrap();
+        f.write_all(text.as_bytes()).unwrap();
+    };
+    let follow = || {
+        palisade()
+            .args(["run", "--config"])
+            .arg(&config)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+
+    std::fs::write(&live, block(0..2)).unwrap();
+    let mut first = follow();
+    wait_for_events(&mut first, &data, 2);
+
+    // Truncated in place, as `copytruncate` leaves it, then written anew.
+    std::fs::write(&live, block(2..4)).unwrap();
+    wait_for_events(&mut first, &data, 4);
+
+    // Renamed away: the writer's last record lands in the renamed file,
+    // and a new file takes the name.
+    std::fs::rename(&live, rotated(1)).unwrap();
+    append(&rotated(1), &block(4..5));
+    std::fs::write(&live, block(5..7)).unwrap();
+    wait_for_events(&mut first, &data, 7);
+    interrupt(&first);
+    let output = first.wait_with_output().unwrap();
+    eprintln!("{}", String::from_utf8_lossy(&output.stderr));
+    assert!(output.status.success());
+
+    // Rotated again while no host runs.
+    std::fs::rename(rotated(1), rotated(2)).unwrap();
+    std::fs::rename(&live, rotated(1)).unwrap();
+    append(&rotated(1), &block(7..8));
+    std::fs::write(&live, block(8..10)).unwrap();
+    let mut second = follow();
+    wait_for_events(&mut second, &data, 10);
+    // A look more at the inputs, for anything read twice to show.
+    std::thread::sleep(Duration::from_millis(1500));
+    interrupt(&second);
+    let output = second.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    eprintln!("{stdout}\n{}", String::from_utf8_lossy(&output.stderr));
+    assert!(output.status.success());
+    assert!(stdout.contains("read 3 records"), "{stdout}");
+
+    assert_eq!(count(&data, "select count(*) from events"), 10);
+    assert_eq!(
+        count(&data, "select count(distinct event_id) from events"),
+        10
+    );
+    assert_eq!(count(&data, "select count(*) from dead_letters"), 0);
+}

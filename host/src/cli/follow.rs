@@ -1,5 +1,13 @@
 //! Following inputs like `tail -F` until interrupted, with the plugins
 //! folder watched so new detector versions are swapped in as they land.
+//!
+//! Log rotation is followed too. A file truncated in place
+//! (`copytruncate`) is read again from its start. A file renamed away
+//! (`audit.log` to `audit.log.1`) is read to its end; a new file under the
+//! old name is read from its start, and the renamed one, when it is still
+//! among the inputs, goes on where it was left rather than being read
+//! again. Files are told apart by their identity on disk (see
+//! [`FileIdentity`]), also across restarts.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -9,7 +17,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 
-use crate::ingest::{self, FileReader, IngestError, ReadOptions};
+use crate::ingest::{self, FileIdentity, FileReader, IngestError, Position, ReadOptions};
 use crate::pipeline::Pipeline;
 
 /// How often inputs are checked for new records and files.
@@ -44,11 +52,13 @@ pub(super) fn follow(pipeline: &mut Pipeline, inputs: &[PathBuf]) -> anyhow::Res
         pipeline.apply_plugin_changes();
         pipeline.apply_rule_changes();
         open_new_files(pipeline, inputs, &mut readers, &mut refused);
+        restart_truncated(&mut readers);
         for reader in readers.values_mut() {
             let before = pipeline.summary().records_read;
             pipeline.drain(reader)?;
             unflushed |= pipeline.summary().records_read > before;
         }
+        drop_renamed(pipeline, &mut readers);
         if unflushed && (stopping || last_flush.elapsed() >= FLUSH_EVERY) {
             pipeline.flush()?;
             last_flush = Instant::now();
@@ -78,14 +88,26 @@ fn open_new_files(
             return;
         }
     };
+    // Renamed files are recorded under their new names once all are
+    // open: each is looked up by the name it had before.
+    let mut renamed = Vec::new();
+    let open: BTreeSet<FileIdentity> = readers.values().filter_map(FileReader::identity).collect();
     for file in files {
         if readers.contains_key(&file) || refused.contains(&file) || is_empty(&file) {
             continue;
         }
+        // A file being read under the name it had: it is taken up under
+        // this one once its reader has read it to the end and let it go.
+        if FileIdentity::of_path(&file).is_some_and(|id| open.contains(&id)) {
+            continue;
+        }
         match open_where_left(pipeline, &file) {
-            Ok(reader) => {
+            Ok((reader, was_renamed)) => {
                 tracing::info!(file = %file.display(), format = reader.format().map_or("not yet known", ingest::Format::name), "following input");
                 pipeline.count_followed_file();
+                if was_renamed {
+                    renamed.push(file.clone());
+                }
                 readers.insert(file, reader);
             }
             Err(e) => {
@@ -94,18 +116,76 @@ fn open_new_files(
             }
         }
     }
+    for file in renamed {
+        pipeline.record_position(&readers[&file]);
+    }
 }
 
-/// Opens `file` to follow it from the position the checkpoint saved for
-/// it. A file that cannot be resumed there (it is now shorter: truncated
-/// or replaced by log rotation) is read again from its start.
-fn open_where_left(pipeline: &Pipeline, file: &Path) -> anyhow::Result<FileReader> {
-    let options = ReadOptions {
+/// Starts reading again from the start the files truncated since the
+/// last look (see [`FileReader::truncated`]), before what was written
+/// into them anew is read from where the old content ended.
+fn restart_truncated(readers: &mut BTreeMap<PathBuf, FileReader>) {
+    let mut failed = Vec::new();
+    for (file, reader) in readers.iter_mut() {
+        if !reader.truncated() {
+            continue;
+        }
+        tracing::warn!(file = %file.display(), record = reader.position().record, "the input was truncated; reading it again from its start");
+        match FileReader::open_with(file, following()) {
+            Ok(fresh) => *reader = fresh,
+            Err(e) => {
+                tracing::error!("reading `{}` again: {e}", file.display());
+                failed.push(file.clone());
+            }
+        }
+    }
+    for file in failed {
+        readers.remove(&file);
+    }
+}
+
+/// Drops the readers whose file no longer has their name (renamed away by
+/// log rotation, or removed), once they have read what it had. Each one's
+/// position is recorded, so the file is picked up under its new name where
+/// it was left, and a new file under the old name is read from its start.
+fn drop_renamed(pipeline: &mut Pipeline, readers: &mut BTreeMap<PathBuf, FileReader>) {
+    readers.retain(|file, reader| {
+        let renamed =
+            reader.identity().is_some() && FileIdentity::of_path(file) != reader.identity();
+        if renamed {
+            pipeline.record_position(reader);
+            tracing::info!(file = %file.display(), "the input was renamed or removed; a new file under its name is read from its start");
+        }
+        !renamed
+    });
+}
+
+/// Options to follow a file from its start.
+fn following() -> ReadOptions {
+    ReadOptions {
         follow: true,
         ..ReadOptions::default()
+    }
+}
+
+/// Opens `file` to follow it from where it was left: the position saved
+/// for it, when that was for this same file, or the position of the file
+/// it was renamed from by log rotation. Otherwise, and when the file
+/// cannot be resumed there (it is now shorter: truncated), it is read
+/// from its start. Also says whether the file was found renamed.
+fn open_where_left(pipeline: &Pipeline, file: &Path) -> anyhow::Result<(FileReader, bool)> {
+    let options = following();
+    let identity = FileIdentity::of_path(file);
+    let start = match pipeline.saved_position(file)? {
+        Some(saved)
+            if saved.identity.is_none() || identity.is_none() || saved.identity == identity =>
+        {
+            Some((saved.position, None))
+        }
+        _ => renamed_from(pipeline, identity)?.map(|(from, position)| (position, Some(from))),
     };
-    let Some(start) = pipeline.saved_position(file)? else {
-        return Ok(FileReader::open_with(file, options)?);
+    let Some((start, renamed_from)) = start else {
+        return Ok((FileReader::open_with(file, options)?, false));
     };
     let resumed = ReadOptions {
         start: Some(start),
@@ -113,15 +193,40 @@ fn open_where_left(pipeline: &Pipeline, file: &Path) -> anyhow::Result<FileReade
     };
     match FileReader::open_with(file, resumed) {
         Ok(reader) => {
-            tracing::info!(file = %file.display(), record = start.record, "resuming input where it was left");
-            Ok(reader)
+            match &renamed_from {
+                Some(from) => {
+                    tracing::info!(file = %file.display(), from = %from.display(), record = start.record, "going on with a renamed input where it was left");
+                }
+                None => {
+                    tracing::info!(file = %file.display(), record = start.record, "resuming input where it was left");
+                }
+            }
+            Ok((reader, renamed_from.is_some()))
         }
         Err(e @ IngestError::Read { .. }) => {
             tracing::warn!(file = %file.display(), "cannot resume where the input was left ({e}); reading it again from its start");
-            Ok(FileReader::open_with(file, options)?)
+            Ok((FileReader::open_with(file, options)?, false))
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// The name the file `identity` was read under and where it was left,
+/// when that name now names another file or none: the file was renamed
+/// since. A name still naming it is not a rename (the same file listed
+/// twice), and an inode number reused by a new file finds no such entry
+/// unless the old name is gone too.
+fn renamed_from(
+    pipeline: &Pipeline,
+    identity: Option<FileIdentity>,
+) -> anyhow::Result<Option<(PathBuf, Position)>> {
+    let Some(identity) = identity else {
+        return Ok(None);
+    };
+    Ok(pipeline
+        .positions_of(identity)?
+        .into_iter()
+        .find(|(name, _)| FileIdentity::of_path(name) != Some(identity)))
 }
 
 fn is_empty(file: &Path) -> bool {

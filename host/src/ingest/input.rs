@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use flate2::read::MultiGzDecoder;
 
-use super::IngestError;
+use super::{FileIdentity, IngestError};
 
 /// The first two bytes of every gzip stream.
 const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
@@ -40,6 +40,48 @@ impl Source {
         } else {
             Ok(Source::Plain(file))
         }
+    }
+
+    /// The identity of the file read; `None` for records in memory.
+    pub(crate) fn identity(&self) -> Option<FileIdentity> {
+        match self {
+            Source::Plain(file) => FileIdentity::of_file(file),
+            Source::Gzip(gz) => FileIdentity::of_file(gz.decoder.get_ref()),
+            Source::Memory(_) => None,
+        }
+    }
+
+    /// Whether a plain file is now shorter than `offset`: it was
+    /// truncated after that much was read.
+    pub(crate) fn shorter_than(&self, offset: u64) -> bool {
+        match self {
+            Source::Plain(file) => file.metadata().is_ok_and(|m| m.len() < offset),
+            Source::Gzip(_) | Source::Memory(_) => false,
+        }
+    }
+
+    /// The first `len` bytes of a plain file as it is now, read without
+    /// moving the reading position; `None` for other sources, on
+    /// platforms without positioned reads, or when they cannot be read.
+    pub(crate) fn head(&self, len: usize) -> Option<Vec<u8>> {
+        #[cfg(unix)]
+        if let Source::Plain(file) = self {
+            use std::os::unix::fs::FileExt;
+            let mut head = vec![0; len];
+            let mut filled = 0;
+            while filled < len {
+                match file.read_at(&mut head[filled..], filled as u64) {
+                    Ok(0) => break,
+                    Ok(n) => filled += n,
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    Err(_) => return None,
+                }
+            }
+            head.truncate(filled);
+            return Some(head);
+        }
+        let _ = len;
+        None
     }
 
     /// Moves on to decompressed byte `offset`, `done` bytes having been

@@ -24,6 +24,7 @@
 
 mod detect;
 mod framing;
+mod identity;
 mod input;
 mod reader;
 
@@ -34,6 +35,7 @@ use thiserror::Error;
 
 pub use detect::{Format, Framing, detect};
 pub use framing::MAX_RECORD_BYTES;
+pub use identity::FileIdentity;
 pub use input::{expand_paths, open, walk};
 pub use reader::{FileReader, NormalizedChunk, Position, ReadOptions};
 

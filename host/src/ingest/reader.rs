@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use super::detect::{Detection, SAMPLE_BYTES, detect_sample};
 use super::framing::{Body, Framer, InputBuffer, RawRecord, Step};
 use super::input::Source;
-use super::{Format, Framing, IngestError};
+use super::{FileIdentity, Format, Framing, IngestError};
 use crate::normalize::{CsvRow, DeadLetter, Event, NormalizeError, Normalizer, Record, ZeekRow};
 
 /// Where a reader is in its file, to resume from.
@@ -58,6 +58,11 @@ pub struct FileReader {
     /// The file name, for dead-letter reasons.
     name: String,
     source: Source,
+    /// The identity of the file opened, whatever name it has now.
+    identity: Option<FileIdentity>,
+    /// The first bytes read of the file (up to [`HEAD_BYTES`]), to tell
+    /// when it was truncated and written anew.
+    head: Vec<u8>,
     buf: InputBuffer,
     options: ReadOptions,
     active: Option<Active>,
@@ -132,13 +137,12 @@ impl FileReader {
     }
 
     fn start(path: &Path, source: Source, options: ReadOptions) -> Result<Self, IngestError> {
-        let name = path.file_name().map_or_else(
-            || path.display().to_string(),
-            |n| n.to_string_lossy().into_owned(),
-        );
+        let name = file_name(path);
         let mut reader = FileReader {
             path: path.to_owned(),
             name,
+            identity: source.identity(),
+            head: Vec::new(),
             source,
             buf: InputBuffer::new(),
             options,
@@ -152,6 +156,28 @@ impl FileReader {
     /// The file read.
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// The identity of the file opened; it stays with the file when the
+    /// file is renamed. `None` for records in memory, and on platforms
+    /// without file identities.
+    pub fn identity(&self) -> Option<FileIdentity> {
+        self.identity
+    }
+
+    /// Whether the file was truncated since it was read (as
+    /// `copytruncate` log rotation does), so that what is in it now is
+    /// new: it is shorter than what was read, or its first bytes are not
+    /// those read. Always false for gzip files and records in memory.
+    pub fn truncated(&self) -> bool {
+        if self.source.shorter_than(self.buf.offset()) {
+            return true;
+        }
+        !self.head.is_empty()
+            && self
+                .source
+                .head(self.head.len())
+                .is_some_and(|now| now != self.head)
     }
 
     /// The file's format; `None` while the file has no content.
@@ -224,6 +250,13 @@ impl FileReader {
             offset: self.buf.offset(),
             record: active.framer.number(),
         };
+        if self.options.follow && self.head.len() < HEAD_BYTES {
+            // The start of the file as read, to compare with later.
+            let wanted = chunk.position.offset.min(HEAD_BYTES as u64) as usize;
+            if self.head.len() < wanted {
+                self.head = self.source.head(wanted).unwrap_or_default();
+            }
+        }
         Ok((chunk.records_read > 0).then_some(chunk))
     }
 
@@ -453,6 +486,18 @@ fn normalize(
         reason: error.located(record.number, name),
         raw: String::from_utf8_lossy(&record.raw).into_owned(),
     })
+}
+
+/// How many of a followed file's first bytes are kept to tell a file
+/// truncated and written anew from one that grew.
+const HEAD_BYTES: usize = 256;
+
+/// The file name of `path`, for dead-letter reasons.
+fn file_name(path: &Path) -> String {
+    path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
 }
 
 #[cfg(test)]

@@ -30,13 +30,13 @@ use arrow::record_batch::RecordBatch;
 
 use crate::correlate::{CorrelateError, Correlator, load_rules};
 use crate::enrich::{EnrichError, Enricher};
-use crate::ingest::{self, FileReader, IngestError, Position};
+use crate::ingest::{self, FileIdentity, FileReader, IngestError, Position};
 use crate::normalize::{EventBatchBuilder, dead_letters_to_batch};
 use crate::runtime::{
     ComponentCache, DetectorEngine, DetectorSettings, Limits, LoadError, StateStore,
 };
 use crate::server::Metrics;
-use crate::store::{Checkpoint, CheckpointError, HistoryWriter, StoreError, Table};
+use crate::store::{Checkpoint, CheckpointError, HistoryWriter, SavedPosition, StoreError, Table};
 
 pub use detectors::{Applied, BatchOutcome, DetectorSet, FailedCall};
 pub use reload::{DEBOUNCE, PluginChange, PluginWatcher, ReloadContext};
@@ -380,7 +380,8 @@ impl Pipeline {
             self.apply_plugin_changes();
             self.apply_rule_changes();
             self.process_events(&events)?;
-            self.checkpoint.set_position(reader.path(), chunk.position);
+            self.checkpoint
+                .set_position(reader.path(), chunk.position, reader.identity());
             if self.history.buffered_bytes() > HISTORY_BUFFER_BYTES {
                 self.flush()?;
             }
@@ -455,13 +456,34 @@ impl Pipeline {
     }
 
     /// Where an earlier run left `file`: the position just past the last
-    /// record it saved, to resume following there.
+    /// record it saved, to resume following there, and which file it was.
     ///
     /// # Errors
     ///
     /// When the checkpoint cannot be read.
-    pub fn saved_position(&self, file: &Path) -> Result<Option<Position>, PipelineError> {
+    pub fn saved_position(&self, file: &Path) -> Result<Option<SavedPosition>, PipelineError> {
         Ok(self.checkpoint.position(file)?)
+    }
+
+    /// The inputs whose recorded position is for the file `identity`, by
+    /// the name they were read under: where a file renamed by log rotation
+    /// was left.
+    ///
+    /// # Errors
+    ///
+    /// When the checkpoint cannot be read.
+    pub fn positions_of(
+        &self,
+        identity: FileIdentity,
+    ) -> Result<Vec<(PathBuf, Position)>, PipelineError> {
+        Ok(self.checkpoint.positions_of(identity)?)
+    }
+
+    /// Records where `reader` is, under its current name, to be saved with
+    /// the next flush.
+    pub fn record_position(&self, reader: &FileReader) {
+        self.checkpoint
+            .set_position(reader.path(), reader.position(), reader.identity());
     }
 
     /// The counts so far.

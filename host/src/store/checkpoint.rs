@@ -6,8 +6,12 @@
 //!
 //! - `state`: every detector's keys and values, by detector name (the
 //!   scope) and key. It is the [`StateStore`] the runtime gives detectors.
-//! - `positions`: for each input file, the [`Position`] just past the last
-//!   record whose events reached history.
+//! - `inputs`: for each input file, the [`Position`] just past the last
+//!   record whose events reached history, and the [`FileIdentity`] of the
+//!   file read there, so a file renamed by log rotation is known under its
+//!   new name and a new file under the old name is not taken for it.
+//!   (Checkpoints written before identities were kept have `positions`,
+//!   read when `inputs` has no entry for a file.)
 //!
 //! Writes go through two stages. A detector call that succeeds commits its
 //! writes here ([`StateStore::commit`]); they are visible to the next call
@@ -30,7 +34,7 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
 use thiserror::Error;
 
-use crate::ingest::Position;
+use crate::ingest::{FileIdentity, Position};
 use crate::runtime::{StateStore, StateWrites};
 
 /// The checkpoint file's name in the data folder.
@@ -39,8 +43,25 @@ pub const CHECKPOINT_FILE: &str = "checkpoint.redb";
 /// (detector name, key) → value.
 const STATE: TableDefinition<(&str, &str), &[u8]> = TableDefinition::new("state");
 
-/// input file path → (byte offset, record number).
+/// A row of `INPUTS`: byte offset, record number, (device, inode).
+type InputRow = (u64, u64, Option<(u64, u64)>);
+
+/// input file path → where it was left and which file it was.
+const INPUTS: TableDefinition<&str, InputRow> = TableDefinition::new("inputs");
+
+/// input file path → (byte offset, record number): the positions of
+/// checkpoints written before `INPUTS`, read only.
 const POSITIONS: TableDefinition<&str, (u64, u64)> = TableDefinition::new("positions");
+
+/// Where an input file was left, and which file it was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SavedPosition {
+    /// Just past the last record whose events reached history.
+    pub position: Position,
+    /// The file read; `None` when unknown (an older checkpoint, or a
+    /// platform without file identities).
+    pub identity: Option<FileIdentity>,
+}
 
 /// The checkpoint could not be opened or written.
 #[derive(Debug, Error)]
@@ -71,7 +92,7 @@ struct Held {
     /// Values read from the file, or saved to it, per scope.
     cache: HashMap<String, HashMap<String, Option<Vec<u8>>>>,
     /// Positions recorded since the last save.
-    positions: HashMap<String, Position>,
+    positions: HashMap<String, SavedPosition>,
 }
 
 impl Checkpoint {
@@ -98,6 +119,8 @@ impl Checkpoint {
             .map_err(|e| failed("opening", e.to_string()))?;
         txn.open_table(STATE)
             .map_err(|e| failed("opening", e.to_string()))?;
+        txn.open_table(INPUTS)
+            .map_err(|e| failed("opening", e.to_string()))?;
         txn.open_table(POSITIONS)
             .map_err(|e| failed("opening", e.to_string()))?;
         txn.commit().map_err(|e| failed("opening", e.to_string()))?;
@@ -114,26 +137,71 @@ impl Checkpoint {
     /// # Errors
     ///
     /// When the checkpoint cannot be read.
-    pub fn position(&self, file: &Path) -> Result<Option<Position>, CheckpointError> {
+    pub fn position(&self, file: &Path) -> Result<Option<SavedPosition>, CheckpointError> {
         let key = file_key(file);
-        if let Some(position) = self.lock().positions.get(&key) {
-            return Ok(Some(*position));
+        if let Some(saved) = self.lock().positions.get(&key) {
+            return Ok(Some(*saved));
         }
-        let read = || -> Result<Option<Position>, redb::Error> {
+        let read = || -> Result<Option<SavedPosition>, redb::Error> {
             let txn = self.db.begin_read()?;
+            if let Some(entry) = txn.open_table(INPUTS)?.get(key.as_str())? {
+                return Ok(Some(saved_position(entry.value())));
+            }
             let table = txn.open_table(POSITIONS)?;
             Ok(table.get(key.as_str())?.map(|v| {
                 let (offset, record) = v.value();
-                Position { offset, record }
+                SavedPosition {
+                    position: Position { offset, record },
+                    identity: None,
+                }
             }))
         };
         read().map_err(|e| self.error("reading", e))
     }
 
-    /// Records that `file` has been read up to `position`; saved with the
-    /// next [`save`](Self::save).
-    pub fn set_position(&self, file: &Path, position: Position) {
-        self.lock().positions.insert(file_key(file), position);
+    /// The files whose saved position is for the file `identity`, by the
+    /// name they were read under, saved or not.
+    ///
+    /// # Errors
+    ///
+    /// When the checkpoint cannot be read.
+    pub fn positions_of(
+        &self,
+        identity: FileIdentity,
+    ) -> Result<Vec<(PathBuf, Position)>, CheckpointError> {
+        let held = self.lock().positions.clone();
+        let read = || -> Result<Vec<(String, SavedPosition)>, redb::Error> {
+            let txn = self.db.begin_read()?;
+            let table = txn.open_table(INPUTS)?;
+            let mut all = Vec::new();
+            for entry in table.iter()? {
+                let (file, value) = entry?;
+                all.push((file.value().to_owned(), saved_position(value.value())));
+            }
+            Ok(all)
+        };
+        let saved = read().map_err(|e| self.error("reading", e))?;
+        let superseded = |file: &String| held.contains_key(file);
+        let saved: Vec<(String, SavedPosition)> = saved
+            .into_iter()
+            .filter(|(file, _)| !superseded(file))
+            .collect();
+        let mut found: Vec<(PathBuf, Position)> = saved
+            .into_iter()
+            .chain(held)
+            .filter(|(_, saved)| saved.identity == Some(identity))
+            .map(|(file, saved)| (PathBuf::from(file), saved.position))
+            .collect();
+        found.sort_by(|a, b| a.0.cmp(&b.0));
+        Ok(found)
+    }
+
+    /// Records that `file`, the file `identity`, has been read up to
+    /// `position`; saved with the next [`save`](Self::save).
+    pub fn set_position(&self, file: &Path, position: Position, identity: Option<FileIdentity>) {
+        self.lock()
+            .positions
+            .insert(file_key(file), SavedPosition { position, identity });
     }
 
     /// Writes the state committed by detector calls and the positions
@@ -173,9 +241,11 @@ impl Checkpoint {
                     };
                 }
             }
-            let mut table = txn.open_table(POSITIONS)?;
-            for (file, position) in &held.positions {
-                table.insert(file.as_str(), (position.offset, position.record))?;
+            let mut table = txn.open_table(INPUTS)?;
+            for (file, saved) in &held.positions {
+                let identity = saved.identity.map(|i| (i.device, i.inode));
+                let value = (saved.position.offset, saved.position.record, identity);
+                table.insert(file.as_str(), value)?;
             }
         }
         txn.commit()?;
@@ -260,6 +330,14 @@ impl StateStore for Checkpoint {
     }
 }
 
+/// A row of `INPUTS`.
+fn saved_position((offset, record, identity): InputRow) -> SavedPosition {
+    SavedPosition {
+        position: Position { offset, record },
+        identity: identity.map(|(device, inode)| FileIdentity { device, inode }),
+    }
+}
+
 /// The key of an input file: its absolute path when it can be had, so the
 /// same file given as `./a.log` and `/x/a.log` is one input.
 fn file_key(file: &Path) -> String {
@@ -316,6 +394,7 @@ mod tests {
                 offset: 10,
                 record: 2,
             },
+            None,
         );
         drop(checkpoint);
 
@@ -334,15 +413,82 @@ mod tests {
             offset: 3,
             record: 1,
         };
-        checkpoint.set_position(&file, at);
-        assert_eq!(checkpoint.position(&file).unwrap(), Some(at));
+        let identity = FileIdentity {
+            device: 7,
+            inode: 42,
+        };
+        let saved = SavedPosition {
+            position: at,
+            identity: Some(identity),
+        };
+        checkpoint.set_position(&file, at, Some(identity));
+        assert_eq!(checkpoint.position(&file).unwrap(), Some(saved));
         checkpoint.save().unwrap();
         drop(checkpoint);
 
         let reopened = Checkpoint::open(dir.path()).unwrap();
-        assert_eq!(reopened.position(&file).unwrap(), Some(at));
+        assert_eq!(reopened.position(&file).unwrap(), Some(saved));
         let relative = file.strip_prefix(dir.path()).unwrap();
         assert_eq!(reopened.position(relative).unwrap(), None, "not this file");
+    }
+
+    #[test]
+    fn a_file_is_found_by_its_identity_under_the_name_it_was_read_as() {
+        let dir = tempfile::tempdir().unwrap();
+        let checkpoint = Checkpoint::open(dir.path()).unwrap();
+        let (old, new) = (
+            FileIdentity {
+                device: 1,
+                inode: 10,
+            },
+            FileIdentity {
+                device: 1,
+                inode: 11,
+            },
+        );
+        let at = |offset| Position { offset, record: 1 };
+        checkpoint.set_position(Path::new("/logs/audit.jsonl"), at(500), Some(old));
+        checkpoint.save().unwrap();
+        assert_eq!(
+            checkpoint.positions_of(old).unwrap(),
+            [(PathBuf::from("/logs/audit.jsonl"), at(500))]
+        );
+
+        // A new file under the name: held, not saved yet, it wins.
+        checkpoint.set_position(Path::new("/logs/audit.jsonl"), at(20), Some(new));
+        assert!(checkpoint.positions_of(old).unwrap().is_empty());
+        assert_eq!(
+            checkpoint.positions_of(new).unwrap(),
+            [(PathBuf::from("/logs/audit.jsonl"), at(20))]
+        );
+    }
+
+    #[test]
+    fn positions_of_an_older_checkpoint_are_still_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("a.json");
+        std::fs::write(&file, "{}\n").unwrap();
+        let key = file_key(&file);
+        {
+            let db = Database::create(dir.path().join(CHECKPOINT_FILE)).unwrap();
+            let txn = db.begin_write().unwrap();
+            txn.open_table(POSITIONS)
+                .unwrap()
+                .insert(key.as_str(), (3, 1))
+                .unwrap();
+            txn.commit().unwrap();
+        }
+        let checkpoint = Checkpoint::open(dir.path()).unwrap();
+        assert_eq!(
+            checkpoint.position(&file).unwrap(),
+            Some(SavedPosition {
+                position: Position {
+                    offset: 3,
+                    record: 1
+                },
+                identity: None,
+            })
+        );
     }
 
     #[test]

@@ -23,7 +23,7 @@ use palisade_schemas::{
     dead_letter_schema, detector_run_schema, event_schema, finding_schema, incident_schema,
 };
 
-pub use checkpoint::{CHECKPOINT_FILE, Checkpoint, CheckpointError};
+pub use checkpoint::{CHECKPOINT_FILE, Checkpoint, CheckpointError, SavedPosition};
 pub use query::{OutputFormat, QueryError, SqlSession, render};
 pub use writer::{HistoryWriter, StoreError};
 
