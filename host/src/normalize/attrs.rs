@@ -94,34 +94,42 @@ impl Attrs {
     }
 }
 
+impl Attrs {
+    /// Sorts entries added at the end in with the others: of equal names,
+    /// the one added last keeps its value.
+    fn settle(&mut self) {
+        if self.entries.is_sorted_by(|a, b| a.0 < b.0) {
+            return;
+        }
+        // Stable: of equal names, the one added last stays last, and its
+        // value moves to the one entry kept.
+        self.entries.sort_by(|a, b| a.0.cmp(&b.0));
+        self.entries.dedup_by(|later, kept| {
+            let same = later.0 == kept.0;
+            if same {
+                std::mem::swap(&mut later.1, &mut kept.1);
+            }
+            same
+        });
+    }
+}
+
 impl<K: Into<Arc<str>>> FromIterator<(K, String)> for Attrs {
     /// The attributes given; of a name given twice, the last value is kept.
     fn from_iter<I: IntoIterator<Item = (K, String)>>(items: I) -> Self {
-        let mut entries: Vec<(Arc<str>, String)> = items
-            .into_iter()
-            .map(|(name, value)| (name.into(), value))
-            .collect();
-        if !entries.is_sorted_by(|a, b| a.0 < b.0) {
-            // Stable: of equal names, the last given stays last.
-            entries.sort_by(|a, b| a.0.cmp(&b.0));
-            let mut unique: Vec<(Arc<str>, String)> = Vec::with_capacity(entries.len());
-            for entry in entries {
-                match unique.last_mut() {
-                    Some(last) if last.0 == entry.0 => *last = entry,
-                    _ => unique.push(entry),
-                }
-            }
-            entries = unique;
-        }
-        Self { entries }
+        let mut attrs = Attrs::new();
+        attrs.extend(items);
+        attrs
     }
 }
 
 impl<K: Into<Arc<str>>> Extend<(K, String)> for Attrs {
+    /// Adds the attributes given; a name already there, or given twice,
+    /// has the last value given.
     fn extend<I: IntoIterator<Item = (K, String)>>(&mut self, items: I) {
-        for (name, value) in items {
-            self.insert(name, value);
-        }
+        self.entries
+            .extend(items.into_iter().map(|(name, value)| (name.into(), value)));
+        self.settle();
     }
 }
 

@@ -8,6 +8,8 @@
 //! "b"}]}` gives `target.id` → `a, b`. Nulls, blank strings and empty
 //! lists and objects are left out.
 
+use std::sync::Arc;
+
 use crate::normalize::Attrs;
 
 use super::json::Json;
@@ -15,26 +17,32 @@ use super::json::Json;
 /// Separator of the values joined under one key.
 pub(crate) const JOIN: &str = ", ";
 
-/// Adds `value` to `attrs` under `key`, after the value already there.
-pub(crate) fn join_insert(attrs: &mut Attrs, key: &str, value: &str) {
-    match attrs.get_mut(key) {
-        Some(old) => {
-            old.push_str(JOIN);
-            old.push_str(value);
+/// The leaves of nested values in document order: dotted path and text.
+pub(crate) type Leaves = Vec<(Arc<str>, String)>;
+
+/// The leaves as attributes; the values of a path met more than once are
+/// joined with [`JOIN`], in document order.
+pub(crate) fn joined(mut leaves: Leaves) -> Attrs {
+    // Stable, so a path's values stay in document order.
+    leaves.sort_by(|a, b| a.0.cmp(&b.0));
+    leaves.dedup_by(|later, kept| {
+        let same = later.0 == kept.0;
+        if same {
+            kept.1.push_str(JOIN);
+            kept.1.push_str(&later.1);
         }
-        None => {
-            attrs.insert(key.to_owned(), value.to_owned());
-        }
-    }
+        same
+    });
+    leaves.into_iter().collect()
 }
 
-/// Adds the leaves of `value` to `attrs` under dotted paths below `path`
+/// Adds the leaves of `value` to `leaves` under dotted paths below `path`
 /// (the empty path puts an object's members at the top). Leaves whose
 /// path `skip` accepts are left out.
 pub(crate) fn flatten_into(
     path: &mut String,
     value: &Json<'_>,
-    attrs: &mut Attrs,
+    leaves: &mut Leaves,
     skip: &dyn Fn(&str) -> bool,
 ) {
     match value {
@@ -46,31 +54,32 @@ pub(crate) fn flatten_into(
                 }
                 path.push_str(name);
                 if !skip(path) {
-                    flatten_into(path, member, attrs, skip);
+                    flatten_into(path, member, leaves, skip);
                 }
                 path.truncate(len);
             }
         }
         Json::Array(items) => {
             for item in items {
-                flatten_into(path, item, attrs, skip);
+                flatten_into(path, item, leaves, skip);
             }
         }
         scalar => {
             if let Some(text) = scalar.text()
                 && !path.is_empty()
             {
-                join_insert(attrs, path, &text);
+                leaves.push((Arc::from(path.as_str()), text.into_owned()));
             }
         }
     }
 }
 
-/// The leaves of `value` as a new map; see [`flatten_into`].
+/// The leaves of `value` as a new map; see [`flatten_into`] and
+/// [`joined`].
 pub(crate) fn flatten(value: &Json<'_>, skip: &dyn Fn(&str) -> bool) -> Attrs {
-    let mut attrs = Attrs::new();
-    flatten_into(&mut String::new(), value, &mut attrs, skip);
-    attrs
+    let mut leaves = Leaves::new();
+    flatten_into(&mut String::new(), value, &mut leaves, skip);
+    joined(leaves)
 }
 
 #[cfg(test)]

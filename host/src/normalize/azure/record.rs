@@ -14,8 +14,10 @@
 //! a value that holds JSON (`{...}` or `[...]`) is parsed, so nested
 //! fields are reached the same way as in a JSON record.
 
-use crate::normalize::Attrs;
 use std::borrow::Cow;
+use std::sync::Arc;
+
+use crate::normalize::Attrs;
 
 use crate::normalize::json::Json;
 use crate::normalize::values::{canonical_ip, parse_time};
@@ -116,7 +118,9 @@ impl DiagnosticRecord<'_, '_> {
     /// JSON. A `properties` field wins over an envelope field of the same
     /// name.
     pub(crate) fn attrs(&self, skip: &[&str], flatten: &[(&str, &str)], naming: Naming) -> Attrs {
-        let mut attrs = Attrs::new();
+        // Gathered, then sorted once: a record has dozens.
+        let mut attrs: Vec<(Arc<str>, String)> = Vec::new();
+        let mut prefixed = String::new();
         for (name, value) in self.members() {
             if skip.iter().any(|s| name.eq_ignore_ascii_case(s)) {
                 continue;
@@ -125,19 +129,21 @@ impl DiagnosticRecord<'_, '_> {
             if let (Some((_, prefix)), Some(fields)) = (prefix, value.as_object()) {
                 for (field, value) in fields {
                     if let Some(text) = value.text() {
-                        attrs.insert(format!("{prefix}.{field}"), text.into_owned());
+                        prefixed.clear();
+                        prefixed.extend([prefix, ".", field]);
+                        attrs.push((Arc::from(prefixed.as_str()), text.into_owned()));
                     }
                 }
                 continue;
             }
             let Some(text) = value.text() else { continue };
-            let name = match naming {
-                Naming::Camel if self.is_csv() => camel_case(name).into_owned(),
-                _ => name.to_string(),
+            let name: Arc<str> = match naming {
+                Naming::Camel if self.is_csv() => Arc::from(&*camel_case(name)),
+                _ => Arc::from(&**name),
             };
-            attrs.insert(name, text.into_owned());
+            attrs.push((name, text.into_owned()));
         }
-        attrs
+        attrs.into_iter().collect()
     }
 }
 

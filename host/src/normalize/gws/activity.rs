@@ -3,7 +3,7 @@
 use crate::normalize::Attrs;
 
 use crate::normalize::NormalizeError;
-use crate::normalize::flatten::{flatten, flatten_into};
+use crate::normalize::flatten::{Leaves, flatten, flatten_into, joined};
 use crate::normalize::json::Json;
 
 /// The fields of one activity that the mapping reads, borrowed from its
@@ -128,7 +128,7 @@ pub(crate) fn event_attrs(activity: &Activity<'_, '_>, event: &Json<'_>) -> Attr
 
 /// The parameters of an event, flattened.
 fn parameters(event: &Json<'_>) -> Attrs {
-    let mut out = Attrs::new();
+    let mut out = Leaves::new();
     match event.get_ignore_case("parameters") {
         None | Some(Json::Null) => {}
         Some(Json::Array(list)) => api_parameters(&mut String::new(), list, &mut out),
@@ -139,14 +139,14 @@ fn parameters(event: &Json<'_>) -> Attrs {
             flatten_into(&mut "parameters".to_owned(), other, &mut out, &|_| false);
         }
     }
-    out
+    joined(out)
 }
 
 /// The API's `[{name, value | intValue | boolValue | multiValue |
 /// multiIntValue | messageValue | multiMessageValue}]`, under `path`.
 /// Message values are `{parameter: [...]}`: their parameters go under
 /// `path.name.`. An entry without a `name` is flattened as it is.
-fn api_parameters(path: &mut String, list: &[Json<'_>], out: &mut Attrs) {
+fn api_parameters(path: &mut String, list: &[Json<'_>], out: &mut Leaves) {
     for entry in list {
         let (Some(name), Some(members)) = (
             entry.get_ignore_case("name").and_then(Json::as_str),
@@ -177,7 +177,7 @@ fn api_parameters(path: &mut String, list: &[Json<'_>], out: &mut Attrs) {
 }
 
 /// One `{parameter: [...]}` message value under `path`.
-fn message(path: &mut String, value: &Json<'_>, out: &mut Attrs) {
+fn message(path: &mut String, value: &Json<'_>, out: &mut Leaves) {
     match value.get_ignore_case("parameter").and_then(Json::as_array) {
         Some(list) => api_parameters(path, list, out),
         None => flatten_into(path, value, out, &|_| false),
