@@ -27,6 +27,7 @@ mod panther_mfa;
 mod plugin_sdks;
 mod plugin_test;
 mod rare_domain;
+mod rerun;
 mod rules_reload;
 mod sql;
 mod support;

@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 
-use crate::ingest::{self, FileIdentity, FileReader, IngestError, Position, ReadOptions};
+use crate::ingest::{self, FileIdentity, FileReader, ReadOptions};
 use crate::pipeline::Pipeline;
 
 /// How often inputs are checked for new records and files.
@@ -101,11 +101,12 @@ fn open_new_files(
         if FileIdentity::of_path(&file).is_some_and(|id| open.contains(&id)) {
             continue;
         }
-        match open_where_left(pipeline, &file) {
-            Ok((reader, was_renamed)) => {
+        match pipeline.open_input(&file, true) {
+            Ok(opened) => {
+                let reader = opened.reader;
                 tracing::info!(file = %file.display(), format = reader.format().map_or("not yet known", ingest::Format::name), "following input");
                 pipeline.count_followed_file();
-                if was_renamed {
+                if opened.renamed_from.is_some() {
                     renamed.push(file.clone());
                 }
                 readers.insert(file, reader);
@@ -166,67 +167,6 @@ fn following() -> ReadOptions {
         follow: true,
         ..ReadOptions::default()
     }
-}
-
-/// Opens `file` to follow it from where it was left: the position saved
-/// for it, when that was for this same file, or the position of the file
-/// it was renamed from by log rotation. Otherwise, and when the file
-/// cannot be resumed there (it is now shorter: truncated), it is read
-/// from its start. Also says whether the file was found renamed.
-fn open_where_left(pipeline: &Pipeline, file: &Path) -> anyhow::Result<(FileReader, bool)> {
-    let options = following();
-    let identity = FileIdentity::of_path(file);
-    let start = match pipeline.saved_position(file)? {
-        Some(saved)
-            if saved.identity.is_none() || identity.is_none() || saved.identity == identity =>
-        {
-            Some((saved.position, None))
-        }
-        _ => renamed_from(pipeline, identity)?.map(|(from, position)| (position, Some(from))),
-    };
-    let Some((start, renamed_from)) = start else {
-        return Ok((FileReader::open_with(file, options)?, false));
-    };
-    let resumed = ReadOptions {
-        start: Some(start),
-        ..options
-    };
-    match FileReader::open_with(file, resumed) {
-        Ok(reader) => {
-            match &renamed_from {
-                Some(from) => {
-                    tracing::info!(file = %file.display(), from = %from.display(), record = start.record, "going on with a renamed input where it was left");
-                }
-                None => {
-                    tracing::info!(file = %file.display(), record = start.record, "resuming input where it was left");
-                }
-            }
-            Ok((reader, renamed_from.is_some()))
-        }
-        Err(e @ IngestError::Read { .. }) => {
-            tracing::warn!(file = %file.display(), "cannot resume where the input was left ({e}); reading it again from its start");
-            Ok((FileReader::open_with(file, options)?, false))
-        }
-        Err(e) => Err(e.into()),
-    }
-}
-
-/// The name the file `identity` was read under and where it was left,
-/// when that name now names another file or none: the file was renamed
-/// since. A name still naming it is not a rename (the same file listed
-/// twice), and an inode number reused by a new file finds no such entry
-/// unless the old name is gone too.
-fn renamed_from(
-    pipeline: &Pipeline,
-    identity: Option<FileIdentity>,
-) -> anyhow::Result<Option<(PathBuf, Position)>> {
-    let Some(identity) = identity else {
-        return Ok(None);
-    };
-    Ok(pipeline
-        .positions_of(identity)?
-        .into_iter()
-        .find(|(name, _)| FileIdentity::of_path(name) != Some(identity)))
 }
 
 fn is_empty(file: &Path) -> bool {

@@ -19,6 +19,11 @@ pub struct RunArgs {
     /// Process the inputs to their end and exit, instead of following them.
     #[arg(long)]
     pub once: bool,
+    /// Read every input from its start. By default an input is taken up
+    /// where an earlier run into the same data folder left it, so records
+    /// are not read twice.
+    #[arg(long)]
+    pub from_start: bool,
     /// A palisade.toml naming the data folder, inputs, plugins and detector
     /// settings.
     #[arg(long, value_name = "FILE")]
@@ -90,6 +95,7 @@ pub(super) fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         options.assets.clone_from(&args.assets);
     }
     options.cache_dir = args.cache_dir.clone().or_else(super::default_cache_dir);
+    options.from_start = args.from_start;
 
     let mut inputs = config
         .as_ref()

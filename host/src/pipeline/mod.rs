@@ -17,6 +17,7 @@
 //! swaps them in between two batches ([`Pipeline::apply_plugin_changes`]).
 
 mod detectors;
+mod inputs;
 mod reload;
 mod rules_reload;
 mod runs;
@@ -30,13 +31,13 @@ use arrow::record_batch::RecordBatch;
 
 use crate::correlate::{CorrelateError, Correlator, load_rules};
 use crate::enrich::{EnrichError, Enricher};
-use crate::ingest::{self, FileIdentity, FileReader, IngestError, Position};
+use crate::ingest::{self, FileReader, IngestError};
 use crate::normalize::{EventBatchBuilder, dead_letters_to_batch};
 use crate::runtime::{
     ComponentCache, DetectorEngine, DetectorSettings, Limits, LoadError, StateStore,
 };
 use crate::server::Metrics;
-use crate::store::{Checkpoint, CheckpointError, HistoryWriter, SavedPosition, StoreError, Table};
+use crate::store::{Checkpoint, CheckpointError, HistoryWriter, StoreError, Table};
 
 pub use detectors::{Applied, BatchOutcome, DetectorSet, FailedCall};
 pub use reload::{DEBOUNCE, PluginChange, PluginWatcher, ReloadContext};
@@ -82,6 +83,9 @@ pub struct PipelineOptions {
     pub quarantine_after: u32,
     /// A folder of correlation rules (`.sql`) to add to the bundled ones.
     pub rules_dir: Option<PathBuf>,
+    /// Read every input from its start, also what earlier runs into the
+    /// data folder read, instead of where they left it.
+    pub from_start: bool,
 }
 
 impl PipelineOptions {
@@ -99,6 +103,7 @@ impl PipelineOptions {
             batch_records: DEFAULT_BATCH_RECORDS,
             quarantine_after: DEFAULT_QUARANTINE_AFTER,
             rules_dir: None,
+            from_start: false,
         }
     }
 }
@@ -150,6 +155,8 @@ pub struct Pipeline {
     checkpoint: Arc<Checkpoint>,
     correlator: Correlator,
     batch_records: usize,
+    /// Inputs are read from their start, not where they were left.
+    from_start: bool,
     summary: RunSummary,
     started: Instant,
     metrics: Arc<Metrics>,
@@ -204,6 +211,7 @@ impl Pipeline {
             checkpoint,
             correlator,
             batch_records: options.batch_records.max(1),
+            from_start: options.from_start,
             summary,
             started: Instant::now(),
             metrics: Arc::new(Metrics::new()),
@@ -329,9 +337,16 @@ impl Pipeline {
     ///
     /// As [`Pipeline::process_paths`].
     pub fn process_file(&mut self, path: &Path) -> Result<(), PipelineError> {
-        let mut reader = FileReader::open(path)?;
+        let opened = self.open_input(path, false)?;
+        let mut reader = opened.reader;
         tracing::info!(file = %path.display(), format = reader.format().map_or("not yet known", ingest::Format::name), "reading input");
         self.summary.files += 1;
+        if opened.resumed_at.is_some_and(|record| record > 0) {
+            self.summary.resumed_files += 1;
+        }
+        if opened.renamed_from.is_some() {
+            self.record_position(&reader);
+        }
         self.drain(&mut reader)?;
         if let Some(damage) = reader.damage() {
             let error = format!(
@@ -453,37 +468,6 @@ impl Pipeline {
     pub fn flush(&mut self) -> Result<(), PipelineError> {
         self.history.flush()?;
         Ok(self.checkpoint.save()?)
-    }
-
-    /// Where an earlier run left `file`: the position just past the last
-    /// record it saved, to resume following there, and which file it was.
-    ///
-    /// # Errors
-    ///
-    /// When the checkpoint cannot be read.
-    pub fn saved_position(&self, file: &Path) -> Result<Option<SavedPosition>, PipelineError> {
-        Ok(self.checkpoint.position(file)?)
-    }
-
-    /// The inputs whose recorded position is for the file `identity`, by
-    /// the name they were read under: where a file renamed by log rotation
-    /// was left.
-    ///
-    /// # Errors
-    ///
-    /// When the checkpoint cannot be read.
-    pub fn positions_of(
-        &self,
-        identity: FileIdentity,
-    ) -> Result<Vec<(PathBuf, Position)>, PipelineError> {
-        Ok(self.checkpoint.positions_of(identity)?)
-    }
-
-    /// Records where `reader` is, under its current name, to be saved with
-    /// the next flush.
-    pub fn record_position(&self, reader: &FileReader) {
-        self.checkpoint
-            .set_position(reader.path(), reader.position(), reader.identity());
     }
 
     /// The counts so far.

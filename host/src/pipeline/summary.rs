@@ -11,6 +11,8 @@ use super::FailedCall;
 pub struct RunSummary {
     /// Input files opened.
     pub files: u64,
+    /// Of those, the files taken up where an earlier run left them.
+    pub resumed_files: u64,
     /// Records read from them.
     pub records_read: u64,
     /// Records that gave one or more events.
@@ -79,6 +81,14 @@ impl fmt::Display for RunSummary {
             "read {} records from {} files in {:.2?}",
             self.records_read, self.files, self.elapsed
         )?;
+        if self.resumed_files > 0 {
+            let files = self.resumed_files;
+            let noun = if files == 1 { "file" } else { "files" };
+            writeln!(
+                f,
+                "  resumed:      {files} {noun} where an earlier run left them (--from-start reads them again)"
+            )?;
+        }
         writeln!(f, "  events:       {}", self.events)?;
         writeln!(f, "  dead letters: {}", self.dead_letters)?;
         writeln!(f, "  findings:")?;
