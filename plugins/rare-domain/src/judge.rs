@@ -7,6 +7,9 @@
 //! a domain while a wave on it is open (`rare_domain.new` with the
 //! `after_wave` signal) starts at 50: it is one more victim.
 
+use std::collections::hash_map::Entry;
+use std::collections::{HashMap, HashSet};
+
 use palisade_sdk::logins::elapsed as ago;
 use palisade_sdk::{Context, Error, Finding, Findings};
 use serde::{Deserialize, Serialize};
@@ -35,7 +38,7 @@ const T_PHISHING_LINK: &str = "T1566.002";
 const ORG_KEY: &str = "org";
 
 /// The organisation: when learning started and how many devices it has.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
 struct Org {
     /// The first event time ever seen.
     first: i64,
@@ -60,32 +63,107 @@ struct DomainRecord {
     wave: Option<i64>,
 }
 
+/// The organisation's memory as one call reads and changes it: each key
+/// is read from state once per call, however many events name it, and
+/// what changed is written back by [`Memory::save`]. A batch of DNS
+/// queries names the same devices and domains over and over.
+#[derive(Debug, Default)]
+pub(crate) struct Memory {
+    /// The organisation, once read; and whether it changed.
+    org: Option<(Option<Org>, bool)>,
+    /// Domain records by key, once read; and whether each changed.
+    domains: HashMap<String, (Option<DomainRecord>, bool)>,
+    /// Devices known to have reached something.
+    devices: HashSet<String>,
+}
+
+impl Memory {
+    /// Writes back what changed.
+    ///
+    /// # Errors
+    ///
+    /// When a record cannot be serialized.
+    pub(crate) fn save(&self, ctx: &mut Context) -> Result<(), Error> {
+        if let Some((Some(org), true)) = &self.org {
+            ctx.put_json(ORG_KEY, org)?;
+        }
+        for (key, entry) in &self.domains {
+            if let (Some(record), true) = entry {
+                ctx.put_json(key, record)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Records the reaching device and returns the organisation.
+    fn learn_device(&mut self, reach: &Reach<'_>, ctx: &mut Context) -> Result<Org, Error> {
+        let (org, changed) = match &mut self.org {
+            Some(entry) => entry,
+            empty @ None => empty.insert((ctx.get_json::<Org>(ORG_KEY)?, false)),
+        };
+        let org = org.get_or_insert(Org {
+            first: reach.time,
+            devices: 0,
+        });
+        *changed |= reach.time < org.first;
+        org.first = org.first.min(reach.time);
+        if !self.devices.contains(&reach.who) {
+            let device_key = format!("dev:{}", reach.who);
+            if ctx.get(&device_key).is_none() {
+                ctx.put(&device_key, b"");
+                org.devices += 1;
+                *changed = true;
+            }
+            self.devices.insert(reach.who.clone());
+        }
+        Ok(*org)
+    }
+
+    /// The record of `domain` (`None` when never seen) and its changed
+    /// flag.
+    fn domain(
+        &mut self,
+        domain: &str,
+        ctx: &mut Context,
+    ) -> Result<&mut (Option<DomainRecord>, bool), Error> {
+        let key = format!("dom:{domain}");
+        Ok(match self.domains.entry(key) {
+            Entry::Occupied(entry) => entry.into_mut(),
+            Entry::Vacant(entry) => {
+                let record = ctx.get_json::<DomainRecord>(entry.key())?;
+                entry.insert((record, false))
+            }
+        })
+    }
+}
+
 /// Learns from `reach` and pushes its finding, if any.
 pub(crate) fn judge(
     reach: &Reach<'_>,
     config: &Config,
+    memory: &mut Memory,
     ctx: &mut Context,
     out: &mut Findings,
 ) -> Result<(), Error> {
-    let org = learn_device(reach, ctx)?;
-    let key = format!("dom:{}", reach.domain);
-    let mut record = ctx.get_json::<DomainRecord>(&key)?.unwrap_or(DomainRecord {
-        first: reach.time,
-        devices: 0,
-        seen: Vec::new(),
-        wave: None,
+    let org = memory.learn_device(reach, ctx)?;
+    let (record, changed) = memory.domain(&reach.domain, ctx)?;
+    let record = record.get_or_insert_with(|| {
+        *changed = true;
+        DomainRecord {
+            first: reach.time,
+            devices: 0,
+            seen: Vec::new(),
+            wave: None,
+        }
     });
-    let earlier = reach.time < record.first;
+    *changed |= reach.time < record.first;
     record.first = record.first.min(reach.time);
-    let tracked = if wave_open(&record, reach.time, config) {
+    let tracked = if wave_open(record, reach.time, config) {
         config.tracked_in_wave()
     } else {
         config.tracked_devices()
     };
     if record.devices > tracked || record.seen.iter().any(|(d, _)| *d == reach.who) {
-        if earlier {
-            ctx.put_json(&key, &record)?;
-        }
         return Ok(());
     }
     record.devices += 1;
@@ -94,32 +172,12 @@ pub(crate) fn judge(
     } else {
         record.seen.push((reach.who.clone(), reach.time));
     }
-    let finding = assess(reach, config, &org, &mut record);
-    ctx.put_json(&key, &record)?;
+    *changed = true;
+    let finding = assess(reach, config, &org, record);
     if let Some(finding) = finding.filter(|f| f.severity() >= config.min_severity) {
         out.push(finding);
     }
     Ok(())
-}
-
-/// Records the reaching device and returns the organisation.
-fn learn_device(reach: &Reach<'_>, ctx: &mut Context) -> Result<Org, Error> {
-    let mut org = ctx.get_json::<Org>(ORG_KEY)?.unwrap_or(Org {
-        first: reach.time,
-        devices: 0,
-    });
-    let mut changed = reach.time < org.first;
-    org.first = org.first.min(reach.time);
-    let device_key = format!("dev:{}", reach.who);
-    if ctx.get(&device_key).is_none() {
-        ctx.put(&device_key, b"");
-        org.devices += 1;
-        changed = true;
-    }
-    if changed {
-        ctx.put_json(ORG_KEY, &org)?;
-    }
-    Ok(org)
 }
 
 /// The finding for a device newly reaching the domain, if the domain is

@@ -109,10 +109,11 @@ impl Detector for RareDomain {
     ) -> Result<(), Error> {
         let mut reaches: Vec<Reach<'_>> = events.iter().filter_map(|e| Reach::of(&e)).collect();
         reaches.sort_by(|a, b| a.time.cmp(&b.time).then(a.event_id.cmp(b.event_id)));
+        let mut memory = judge::Memory::default();
         for reach in &reaches {
-            judge::judge(reach, &self.config, ctx, out)?;
+            judge::judge(reach, &self.config, &mut memory, ctx, out)?;
         }
-        Ok(())
+        memory.save(ctx)
     }
 }
 
