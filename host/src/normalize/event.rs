@@ -191,25 +191,43 @@ impl Default for EventBatchBuilder {
 impl EventBatchBuilder {
     /// An empty builder.
     pub fn new() -> Self {
+        Self::sized(&Capacity::default())
+    }
+
+    /// An empty builder with room for exactly `events`, so packing them
+    /// copies each value once instead of growing the buffers as it goes.
+    pub fn for_events(events: &[Event]) -> Self {
+        Self::sized(&Capacity::of(events))
+    }
+
+    fn sized(capacity: &Capacity) -> Self {
         let names = MapFieldNames {
             entry: "entries".into(),
             key: "key".into(),
             value: "value".into(),
         };
+        let rows = capacity.rows;
+        let text = |bytes: usize| StringBuilder::with_capacity(rows, bytes);
         Self {
-            event_id: StringBuilder::new(),
-            time: TimestampMicrosecondBuilder::new().with_timezone(UTC),
-            source: StringBuilder::new(),
-            kind: StringBuilder::new(),
-            text: (0..=OPTIONAL_TEXT.len())
-                .map(|_| StringBuilder::new())
-                .collect(),
-            src_lat: Float64Builder::new(),
-            src_lon: Float64Builder::new(),
-            dst_port: UInt16Builder::new(),
-            email_to: ListBuilder::new(StringBuilder::new()),
-            bytes: Int64Builder::new(),
-            attrs: MapBuilder::new(Some(names), StringBuilder::new(), StringBuilder::new()),
+            event_id: text(capacity.event_id),
+            time: TimestampMicrosecondBuilder::with_capacity(rows).with_timezone(UTC),
+            source: text(capacity.source),
+            kind: text(capacity.kind),
+            text: capacity.text.iter().map(|&bytes| text(bytes)).collect(),
+            src_lat: Float64Builder::with_capacity(rows),
+            src_lon: Float64Builder::with_capacity(rows),
+            dst_port: UInt16Builder::with_capacity(rows),
+            email_to: ListBuilder::with_capacity(
+                StringBuilder::with_capacity(capacity.email_to.0, capacity.email_to.1),
+                rows,
+            ),
+            bytes: Int64Builder::with_capacity(rows),
+            attrs: MapBuilder::with_capacity(
+                Some(names),
+                StringBuilder::with_capacity(capacity.attrs.0, capacity.attrs.1),
+                StringBuilder::with_capacity(capacity.attrs.0, capacity.attrs.2),
+                rows,
+            ),
             error: None,
         }
     }
@@ -220,7 +238,7 @@ impl EventBatchBuilder {
     ///
     /// As [`finish`](Self::finish).
     pub fn build(events: &[Event]) -> Result<RecordBatch, ArrowError> {
-        let mut builder = Self::new();
+        let mut builder = Self::for_events(events);
         for event in events {
             builder.push(event);
         }
@@ -315,6 +333,67 @@ impl EventBatchBuilder {
             return Err(error);
         }
         RecordBatch::try_new(schema, columns)
+    }
+}
+
+/// Rows and bytes of each column of a batch, to size its builders.
+struct Capacity {
+    rows: usize,
+    event_id: usize,
+    source: usize,
+    kind: usize,
+    /// Bytes of each optional text column and `raw`, in
+    /// [`optional_text`] order.
+    text: [usize; OPTIONAL_TEXT.len() + 1],
+    /// Recipients and their bytes.
+    email_to: (usize, usize),
+    /// Entries, key bytes and value bytes.
+    attrs: (usize, usize, usize),
+}
+
+impl Default for Capacity {
+    /// Arrow's default sizes: 1,024 rows of 8 bytes a value.
+    fn default() -> Self {
+        const ROWS: usize = 1024;
+        Self {
+            rows: ROWS,
+            event_id: ROWS * 8,
+            source: ROWS * 8,
+            kind: ROWS * 8,
+            text: [ROWS * 8; OPTIONAL_TEXT.len() + 1],
+            email_to: (ROWS, ROWS * 8),
+            attrs: (ROWS, ROWS * 8, ROWS * 8),
+        }
+    }
+}
+
+impl Capacity {
+    fn of(events: &[Event]) -> Self {
+        let mut c = Capacity {
+            rows: events.len(),
+            event_id: 0,
+            source: 0,
+            kind: 0,
+            text: [0; OPTIONAL_TEXT.len() + 1],
+            email_to: (0, 0),
+            attrs: (0, 0, 0),
+        };
+        for e in events {
+            c.event_id += e.event_id.len();
+            c.source += e.source.len();
+            c.kind += e.kind.len();
+            for (bytes, value) in c.text.iter_mut().zip(optional_text(e)) {
+                *bytes += value.map_or(0, str::len);
+            }
+            c.email_to.0 += e.email_to.len();
+            c.email_to.1 += e.email_to.iter().map(String::len).sum::<usize>();
+            c.attrs.0 += e.attrs.len();
+            for (key, value) in &e.attrs {
+                c.attrs.1 += key.len();
+                c.attrs.2 += value.len();
+            }
+        }
+        c
     }
 }
 
