@@ -16,6 +16,9 @@ fn main() {
         workspace.join("tests/plugins"),
         workspace.join("sdk/rust"),
         workspace.join("schemas"),
+        // The plugin profile and the detectors' dependency versions.
+        workspace.join("Cargo.toml"),
+        workspace.join("Cargo.lock"),
     ];
     let all: Vec<_> = plugins.iter().chain(&test_plugins).cloned().collect();
     let components = palisade_plugin_build::build(workspace, &all, &watch);

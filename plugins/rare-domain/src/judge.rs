@@ -37,13 +37,35 @@ const T_PHISHING_LINK: &str = "T1566.002";
 
 const ORG_KEY: &str = "org";
 
-/// The organisation: when learning started and how many devices it has.
+/// The organisation: when learning started, and how many devices and
+/// mailboxes it has.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize)]
 struct Org {
     /// The first event time ever seen.
     first: i64,
-    /// Distinct devices seen.
+    /// Distinct devices (or source addresses) seen reaching a domain.
     devices: u64,
+    /// Distinct mail recipients seen getting a link.
+    #[serde(default)]
+    mailboxes: u64,
+}
+
+impl Org {
+    /// Devices and mailboxes: everyone a domain's reach is counted among.
+    fn reachers(&self) -> u64 {
+        self.devices + self.mailboxes
+    }
+
+    /// `40 known devices`, or `300 known devices and 250 mailboxes`.
+    fn known(&self) -> String {
+        let plural =
+            |n: u64, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+        let devices = plural(self.devices, "known device", "known devices");
+        match self.mailboxes {
+            0 => devices,
+            n => format!("{devices} and {}", plural(n, "mailbox", "mailboxes")),
+        }
+    }
 }
 
 /// One registered domain, under `dom:<domain>`; short names keep it small.
@@ -73,8 +95,8 @@ pub(crate) struct Memory {
     org: Option<(Option<Org>, bool)>,
     /// Domain records by key, once read; and whether each changed.
     domains: HashMap<String, (Option<DomainRecord>, bool)>,
-    /// Devices known to have reached something.
-    devices: HashSet<String>,
+    /// Devices and mailboxes known to have reached something.
+    reachers: HashSet<String>,
 }
 
 impl Memory {
@@ -95,8 +117,9 @@ impl Memory {
         Ok(())
     }
 
-    /// Records the reaching device and returns the organisation.
-    fn learn_device(&mut self, reach: &Reach<'_>, ctx: &mut Context) -> Result<Org, Error> {
+    /// Records the reaching device or mailbox and returns the
+    /// organisation.
+    fn learn_reacher(&mut self, reach: &Reach<'_>, ctx: &mut Context) -> Result<Org, Error> {
         let (org, changed) = match &mut self.org {
             Some(entry) => entry,
             empty @ None => empty.insert((ctx.get_json::<Org>(ORG_KEY)?, false)),
@@ -104,17 +127,23 @@ impl Memory {
         let org = org.get_or_insert(Org {
             first: reach.time,
             devices: 0,
+            mailboxes: 0,
         });
         *changed |= reach.time < org.first;
         org.first = org.first.min(reach.time);
-        if !self.devices.contains(&reach.who) {
-            let device_key = format!("dev:{}", reach.who);
-            if ctx.get(&device_key).is_none() {
-                ctx.put(&device_key, b"");
-                org.devices += 1;
+        if !self.reachers.contains(&reach.who) {
+            let (prefix, count) = if reach.is_mailbox() {
+                ("box", &mut org.mailboxes)
+            } else {
+                ("dev", &mut org.devices)
+            };
+            let key = format!("{prefix}:{}", reach.who);
+            if ctx.get(&key).is_none() {
+                ctx.put(&key, b"");
+                *count += 1;
                 *changed = true;
             }
-            self.devices.insert(reach.who.clone());
+            self.reachers.insert(reach.who.clone());
         }
         Ok(*org)
     }
@@ -145,7 +174,7 @@ pub(crate) fn judge(
     ctx: &mut Context,
     out: &mut Findings,
 ) -> Result<(), Error> {
-    let org = memory.learn_device(reach, ctx)?;
+    let org = memory.learn_reacher(reach, ctx)?;
     let (record, changed) = memory.domain(&reach.domain, ctx)?;
     let record = record.get_or_insert_with(|| {
         *changed = true;
@@ -190,7 +219,7 @@ fn assess(
 ) -> Option<Finding> {
     let learned_until = org.first.saturating_add(config.learning);
     let n = record.devices;
-    let popular = n as f64 > config.common_share * org.devices as f64;
+    let popular = n as f64 > config.common_share * org.reachers() as f64;
     if reach.time < learned_until
         || record.first < learned_until
         || popular
@@ -263,13 +292,12 @@ fn new(
         _ => String::new(),
     };
     let summary = format!(
-        "{} reached {}, a domain the organisation first saw {} ago, reached by {} of {} \
-         known devices{after_wave}.",
+        "{} reached {}, a domain the organisation first saw {} ago, reached by {} of {}{after_wave}.",
         reach.who,
         reached(reach),
         ago(reach.time - record.first),
         record.devices,
-        org.devices,
+        org.known(),
     );
     let finding = Finding::new(
         NEW,
@@ -290,14 +318,14 @@ fn wave(
     let (severity, signals) = score(reach, WAVE_SEVERITY);
     let summary = format!(
         "{} devices reached {} within {} h ({}); the organisation first saw it {} ago and \
-         {} of {} known devices reach it.",
+         {} of {} reach it.",
         devices.len(),
         reach.domain,
         config.wave_window / 3_600_000_000,
         devices.join(", "),
         ago(reach.time - record.first),
         record.devices,
-        org.devices,
+        org.known(),
     );
     let mut finding = Finding::new(
         WAVE,
@@ -338,6 +366,7 @@ fn details(
         .attr("first_seen", record.first.to_string())
         .attr("devices", record.devices.to_string())
         .attr("org_devices", org.devices.to_string())
+        .attr("org_mailboxes", org.mailboxes.to_string())
         .attr("signals", signals.join(","));
     finding = finding.mitre(mitre);
     if let Some(answers) = reach.answers {

@@ -20,8 +20,9 @@
 //! first event ever seen, only teach. After it, when a device reaches a
 //! registered domain first seen after the learning period, reached by at
 //! most `max_devices` (default 3) devices and by no more than
-//! `common_share` (default 10%) of the organisation's known devices, and
-//! not under a domain of `allow`:
+//! `common_share` (default 10%) of the organisation's known devices and
+//! mailboxes (the recipients of mailed links), and not under a domain of
+//! `allow`:
 //!
 //! - `rare_domain.wave` when that device makes `wave_devices` (default 3)
 //!   devices reaching the domain within `wave_window_hours` (default 24);
@@ -40,10 +41,11 @@
 //!
 //! Entities: `device`, `user` when known, `domain` (registered), `ip`
 //! (`src_ip`); `attrs`: the `query` name, DNS `answers`, `first_seen`,
-//! `devices`, `org_devices`, `signals`.
+//! `devices`, `org_devices`, `org_mailboxes`, `signals`.
 //!
-//! State (bounded): `org` holds the first event time and the number of
-//! known devices; `dev:<device>` marks a known device; `dom:<domain>` holds
+//! State (bounded): `org` holds the first event time and the numbers of
+//! known devices and mailboxes; `dev:<device>` marks a known device and
+//! `box:<recipient>` a known mailbox; `dom:<domain>` holds
 //! the first-seen time, the device count (exact up to
 //! `max(max_devices, wave_devices)`, then "more"), those devices with their
 //! first time, and the time of the last wave. Nothing is cached between

@@ -52,6 +52,12 @@ impl<'a> Reach<'a> {
         })
     }
 
+    /// Whether who reached the domain is a mail recipient rather than a
+    /// device.
+    pub(crate) fn is_mailbox(&self) -> bool {
+        self.is_mail_link() && self.device.is_none()
+    }
+
     /// Whether the domain came from a link in mail.
     pub(crate) fn is_mail_link(&self) -> bool {
         self.kind.starts_with("email.")
