@@ -240,3 +240,48 @@ fn bad_records_and_csv_rows_are_dead_letters_and_the_rest_is_read() {
         ]
     );
 }
+
+#[test]
+fn a_sign_in_row_missing_a_column_is_one_dead_letter_and_the_other_rows_are_read() {
+    let Some(signins) = shared_data("sentinel-training-lab/sign-in_adelete.csv") else {
+        return;
+    };
+    // The real export, its third row without its last column: the row's
+    // JSON fields still hold line breaks, so it spans many lines.
+    let mut reader = csv::Reader::from_path(&signins).unwrap();
+    let mut writer = csv::WriterBuilder::new()
+        .flexible(true)
+        .from_writer(Vec::new());
+    writer.write_record(reader.headers().unwrap()).unwrap();
+    for (index, row) in reader.records().enumerate() {
+        let row = row.unwrap();
+        let keep = if index == 2 { row.len() - 1 } else { row.len() };
+        writer.write_record(row.iter().take(keep)).unwrap();
+    }
+    let text = writer.into_inner().unwrap();
+    let bad_row_lines = String::from_utf8_lossy(&text).lines().count();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("signins_missing_column.csv");
+    std::fs::write(&file, &text).unwrap();
+
+    let data = dir.path().join("history");
+    let output = run_once(&data, &[&file]);
+    assert!(output.status.success(), "run failed");
+    assert_eq!(count(&data, "select count(*) from events"), 55);
+    let letters = sql(&data, "select record, reason, raw from dead_letters");
+    assert_eq!(
+        letters.len(),
+        1,
+        "{letters:?} ({bad_row_lines} lines in all)"
+    );
+    assert_eq!(letters[0]["record"], 3);
+    let reason = letters[0]["reason"].as_str().unwrap();
+    assert!(
+        reason.contains("found 70 fields where the header has 71"),
+        "{reason}"
+    );
+    assert!(
+        letters[0]["raw"].as_str().unwrap().lines().count() > 1,
+        "the dead letter holds the whole row"
+    );
+}

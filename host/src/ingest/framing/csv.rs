@@ -9,13 +9,16 @@
 //! still being written by a follower is simply waited for.
 //!
 //! A row whose field count differs from the header's is a dead letter.
-//! The usual cause is a broken quoted field: an unclosed `"` makes the
-//! parser run on through the next lines, joining them into one row. So when
-//! a bad row spans several lines, only its first line becomes the dead
-//! letter and the parser starts again on the next line: the joined lines
-//! are read again as rows of their own, and one broken row cannot swallow
-//! the rest of the file. Every line so ends up in an event or a dead
-//! letter, and records read = events + dead letters still holds.
+//! When such a row spans several lines, it is one of two things. Either a
+//! quoted field was left open, and the parser ran on through the next
+//! lines, joining rows into one; or the row is whole, its quoted fields
+//! holding line breaks (JSON in Sentinel exports), and a column is missing
+//! or extra. The next line tells them apart: if it reads as a row with the
+//! header's field count, the quote was left open, so only the first line
+//! becomes the dead letter and the parser starts again on the next line,
+//! and one broken row cannot swallow the rest of the file. Otherwise the
+//! whole row is the dead letter. Every line so ends up in an event or a
+//! dead letter, and records read = events + dead letters still holds.
 
 use csv_core::ReadRecordResult;
 
@@ -113,14 +116,15 @@ impl CsvFramer {
                 ReadRecordResult::InputEmpty => {}
                 ReadRecordResult::OutputFull => self.out.resize(self.out.len() * 2, 0),
                 ReadRecordResult::OutputEndsFull => self.ends.resize(self.ends.len() * 2, 0),
-                ReadRecordResult::Record => return self.take_row(buf),
+                ReadRecordResult::Record => return self.take_row(buf, eof),
                 ReadRecordResult::End => return Step::End,
             }
         }
     }
 
-    /// Hands out the row just parsed.
-    fn take_row(&mut self, buf: &mut InputBuffer) -> Step {
+    /// Hands out the row just parsed; `eof` when the buffer holds the
+    /// rest of the input.
+    fn take_row(&mut self, buf: &mut InputBuffer, eof: bool) -> Step {
         let consumed = std::mem::take(&mut self.scanned);
         let all = &buf.bytes()[..consumed];
         let lead = all
@@ -157,15 +161,26 @@ impl CsvFramer {
             }
         };
 
-        self.row += 1;
         if raw.len() > MAX_RECORD_BYTES {
+            self.row += 1;
             let record = too_long(self.row, raw, "reading CSV");
             buf.consume(consumed);
             return Step::Record(record);
         }
         if fields.len() != header.len() {
             let (found, wanted) = (fields.len(), header.len());
-            if let Some(newline) = memchr::memchr(b'\n', raw) {
+            let newline = memchr::memchr(b'\n', raw);
+            let next_line_is_a_row = match newline {
+                Some(newline) => starts_with_row(&buf.bytes()[lead + newline + 1..], wanted, eof),
+                None => Some(false),
+            };
+            let Some(next_line_is_a_row) = next_line_is_a_row else {
+                // Parse the row again once the next one is in.
+                self.reader.reset();
+                return Step::NeedMore;
+            };
+            self.row += 1;
+            if let Some(newline) = newline.filter(|_| next_line_is_a_row) {
                 let first_line = trim_terminator(&raw[..newline]).to_vec();
                 buf.consume(lead + newline + 1);
                 self.reader.reset();
@@ -185,6 +200,7 @@ impl CsvFramer {
             return Step::Record(record);
         }
 
+        self.row += 1;
         let record = match utf8_values(&fields, header) {
             Ok(values) => RawRecord {
                 number: self.row,
@@ -245,6 +261,33 @@ impl CsvFramer {
                 buf.consume(bytes.len());
                 if eof { Step::End } else { Step::NeedMore }
             }
+        }
+    }
+}
+
+/// Whether `bytes` start with a whole row of `wanted` fields; `None` when
+/// that row is not whole in `bytes` yet (never when `eof`, or past
+/// [`MAX_RECORD_BYTES`], where an unfinished row is not one).
+fn starts_with_row(bytes: &[u8], wanted: usize, eof: bool) -> Option<bool> {
+    let mut reader = csv_core::Reader::new();
+    // Field bytes are never more than the row's bytes; one field end more
+    // than wanted tells a longer row.
+    let mut out = vec![0; bytes.len().min(MAX_RECORD_BYTES) + 1];
+    let mut ends = vec![0; wanted + 1];
+    let (mut input, mut fields) = (bytes, 0);
+    loop {
+        let (result, nin, _, nend) = reader.read_record(input, &mut out, &mut ends[fields..]);
+        input = &input[nin..];
+        fields += nend;
+        match result {
+            ReadRecordResult::Record => return Some(fields == wanted),
+            ReadRecordResult::InputEmpty if !eof && bytes.len() <= MAX_RECORD_BYTES => {
+                return None;
+            }
+            // The end of the input: one more call with nothing left
+            // finishes the last row.
+            ReadRecordResult::InputEmpty if eof && nin > 0 => {}
+            _ => return Some(false),
         }
     }
 }
@@ -329,6 +372,34 @@ mod tests {
                 (3, "7,8,9".to_owned(), false),
             ]
         );
+    }
+
+    #[test]
+    fn a_whole_row_over_several_lines_missing_a_column_is_one_dead_letter() {
+        let text = "a,b,c\n1,\"{\n  x\n}\"\n4,\"{\n}\",6\n7,8,9\n";
+        let want = vec![
+            (1, "1,\"{\n  x\n}\"".to_owned(), true),
+            (2, "4,\"{\n}\",6".to_owned(), false),
+            (3, "7,8,9".to_owned(), false),
+        ];
+        for piece in [1, 3, 1000] {
+            assert_eq!(rows(text, piece), want, "piece {piece}");
+        }
+    }
+
+    #[test]
+    fn an_unclosed_quote_before_rows_over_several_lines_rejects_one_line() {
+        let text = "a,b,c\n1,\"broken,3\n4,\"{\n}\",6\n";
+        for piece in [1, 3, 1000] {
+            assert_eq!(
+                rows(text, piece)[..2],
+                [
+                    (1, "1,\"broken,3".to_owned(), true),
+                    (2, "4,\"{\n}\",6".to_owned(), false),
+                ],
+                "piece {piece}"
+            );
+        }
     }
 
     #[test]
