@@ -60,6 +60,26 @@ fn truncated_json_and_binary_garbage_lines_become_dead_letters() {
 }
 
 #[test]
+fn a_first_line_that_is_no_record_is_a_dead_letter_and_the_records_after_it_are_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("audit.jsonl");
+    let records = [
+        audit_record("c1", "New-InboxRule"),
+        audit_record("c2", "UserLoggedIn"),
+    ];
+    std::fs::write(&input, format!("garbage line\n{}", records.join("\n"))).unwrap();
+
+    let data = dir.path().join("history");
+    let output = run_once(&data, &[&input]);
+    assert!(output.status.success(), "run failed");
+    assert_eq!(count(&data, "select count(*) from events"), 2);
+    let letters = sql(&data, "select record, raw from dead_letters");
+    assert_eq!(letters.len(), 1, "{letters:?}");
+    assert_eq!(letters[0]["record"], 1);
+    assert_eq!(letters[0]["raw"], "garbage line");
+}
+
+#[test]
 fn an_empty_file_is_zero_records_not_an_error() {
     let dir = tempfile::tempdir().unwrap();
     let empty = dir.path().join("empty.json");
@@ -135,6 +155,22 @@ fn a_file_of_no_known_format_is_an_error_naming_it() {
     let output = run_once(&data, &[&notes]);
     assert!(!output.status.success());
     assert!(stdout(&output).contains("notes.txt"), "{}", stdout(&output));
+    // The skipped file is in the dead letters too, as record 0.
+    let letters = sql(
+        &data,
+        "select source_file, record, reason, raw from dead_letters",
+    );
+    assert_eq!(letters.len(), 1, "{letters:?}");
+    assert!(
+        letters[0]["source_file"]
+            .as_str()
+            .unwrap()
+            .ends_with("notes.txt")
+    );
+    assert_eq!(letters[0]["record"], 0);
+    let reason = letters[0]["reason"].as_str().unwrap();
+    assert!(reason.contains("no known format matches"), "{reason}");
+    assert_eq!(letters[0]["raw"], "just some notes");
 }
 
 #[test]

@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 
 use crate::ingest::{self, FileIdentity, FileReader, ReadOptions};
-use crate::pipeline::Pipeline;
+use crate::pipeline::{Pipeline, PipelineError};
 
 /// How often inputs are checked for new records and files.
 const POLL: Duration = Duration::from_millis(250);
@@ -53,10 +53,24 @@ pub(super) fn follow(pipeline: &mut Pipeline, inputs: &[PathBuf]) -> anyhow::Res
         pipeline.apply_rule_changes();
         open_new_files(pipeline, inputs, &mut readers, &mut refused);
         restart_truncated(&mut readers);
-        for reader in readers.values_mut() {
+        let mut failed = Vec::new();
+        for (file, reader) in readers.iter_mut() {
             let before = pipeline.summary().records_read;
-            pipeline.drain(reader)?;
+            match pipeline.drain(reader) {
+                // One input that cannot be read on (its format matches
+                // nothing, its data is corrupt) is left out; the others
+                // are followed on.
+                Err(PipelineError::Ingest(e)) => {
+                    pipeline.skip_input(file, &e)?;
+                    failed.push(file.clone());
+                }
+                other => other?,
+            }
             unflushed |= pipeline.summary().records_read > before;
+        }
+        for file in failed {
+            readers.remove(&file);
+            refused.insert(file);
         }
         drop_renamed(pipeline, &mut readers);
         if unflushed && (stopping || last_flush.elapsed() >= FLUSH_EVERY) {
@@ -110,6 +124,12 @@ fn open_new_files(
                     renamed.push(file.clone());
                 }
                 readers.insert(file, reader);
+            }
+            Err(PipelineError::Ingest(e)) => {
+                if let Err(e) = pipeline.skip_input(&file, &e) {
+                    tracing::error!("recording the skipped input `{}`: {e}", file.display());
+                }
+                refused.insert(file);
             }
             Err(e) => {
                 tracing::error!("not following `{}`: {e}", file.display());

@@ -270,18 +270,53 @@ pub(crate) fn detect_sample(bytes: &[u8], complete: bool, configured: Option<For
         Sample::ZeekTsv => Some(Framing::ZeekTsv),
         Sample::Other => None,
     };
-    let found = match configured {
+    let found = matching(&sample, framing, configured).or_else(|| {
+        later_json_lines(bytes, complete)
+            .find_map(|sample| matching(&sample, Some(Framing::JsonLines), configured))
+    });
+    match found {
+        Some((format, framing)) => Detection::Found(format, framing),
+        // Records further on may still tell.
+        None if !complete => Detection::NeedMore,
+        None => Detection::Unknown,
+    }
+}
+
+/// The format (`configured`, or the first of [`Format::ALL`]) whose rule
+/// accepts `sample`, framed as `framing` says.
+fn matching(
+    sample: &Sample,
+    framing: Option<Framing>,
+    configured: Option<Format>,
+) -> Option<(Format, Framing)> {
+    match configured {
         Some(format) => format
-            .framing_for(&sample)
+            .framing_for(sample)
             .or(framing.filter(|f| format.accepts(*f)))
             .map(|f| (format, f)),
         None => Format::ALL
             .into_iter()
-            .find_map(|format| format.framing_for(&sample).map(|f| (format, f))),
-    };
-    found.map_or(Detection::Unknown, |(format, f)| {
-        Detection::Found(format, f)
-    })
+            .find_map(|format| format.framing_for(sample).map(|f| (format, f))),
+    }
+}
+
+/// The JSON objects among the first lines of `bytes` (whole lines only,
+/// unless `complete`), each as a sample of JSON lines. When the start of a
+/// file matches no format, these are tried in turn: a first line that is
+/// not a record (a banner, garbage, a record without the keys the rules
+/// look for) does not hide the format of the records after it, and the
+/// framer then makes that line a dead letter.
+fn later_json_lines(bytes: &[u8], complete: bool) -> impl Iterator<Item = Sample> + '_ {
+    let mut lines: Vec<&[u8]> = bytes.split(|&b| b == b'\n').collect();
+    if !complete {
+        lines.pop();
+    }
+    lines
+        .into_iter()
+        .filter(|line| line.trim_ascii_start().starts_with(b"{"))
+        .take(SAMPLE_LINES)
+        .filter_map(|line| serde_json::from_slice::<Map<String, Value>>(line).ok())
+        .map(|object| json_sample(Framing::JsonLines, &object))
 }
 
 /// Detects the format of a file that starts with `bytes` (its first
@@ -500,6 +535,31 @@ mod tests {
         assert_eq!(
             detect(only_damaged.as_bytes()),
             Some((Format::M365AuditJson, Framing::JsonLines))
+        );
+    }
+
+    #[test]
+    fn records_after_a_first_line_that_is_not_one_give_the_format() {
+        let garbage = format!("garbage line\n{LINE}\n");
+        assert_eq!(
+            detect(garbage.as_bytes()),
+            Some((Format::M365AuditJson, Framing::JsonLines))
+        );
+        let zeek = "{\"id.orig_h\":\"10.0.0.1\"}\n\
+                    {\"ts\":1.5,\"uid\":\"C1\",\"id.orig_h\":\"10.0.0.1\",\"query\":\"a.com\"}\n";
+        assert_eq!(
+            detect(zeek.as_bytes()),
+            Some((Format::ZeekJson, Framing::JsonLines))
+        );
+        // Until the next line is whole, there is nothing to go on.
+        let partial = format!("garbage line\n{}", &LINE[..40]);
+        assert_eq!(
+            detect_sample(partial.as_bytes(), false, None),
+            Detection::NeedMore
+        );
+        assert_eq!(
+            detect_sample(partial.as_bytes(), true, None),
+            Detection::Unknown
         );
     }
 

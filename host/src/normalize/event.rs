@@ -400,10 +400,11 @@ impl Capacity {
 /// A record that could not be normalized, kept whole with the reason.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeadLetter {
-    /// Path of the file the record came from, or `-` for standard input.
+    /// Path of the file the record came from.
     pub source_file: String,
     /// Line number (JSON lines, Zeek TSV), row number (CSV, header
-    /// excluded) or item number (JSON arrays), from 1.
+    /// excluded) or item number (JSON arrays), from 1; 0 for an input
+    /// skipped whole.
     pub record: u64,
     /// The format the file was read as, when one was detected.
     pub format: Option<String>,

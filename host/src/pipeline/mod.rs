@@ -32,7 +32,7 @@ use arrow::record_batch::RecordBatch;
 use crate::correlate::{CorrelateError, Correlator, load_rules};
 use crate::enrich::{EnrichError, Enricher};
 use crate::ingest::{self, FileReader, IngestError};
-use crate::normalize::{EventBatchBuilder, dead_letters_to_batch};
+use crate::normalize::{DeadLetter, EventBatchBuilder, dead_letters_to_batch};
 use crate::runtime::{
     ComponentCache, DetectorEngine, DetectorSettings, Limits, LoadError, StateStore,
 };
@@ -321,13 +321,37 @@ impl Pipeline {
     pub fn process_paths(&mut self, paths: &[PathBuf]) -> Result<(), PipelineError> {
         for file in ingest::expand_paths(paths)? {
             match self.process_file(&file) {
-                Err(PipelineError::Ingest(e)) => {
-                    tracing::error!("input skipped: {e}");
-                    self.summary.input_errors.push(e.to_string());
-                }
+                Err(PipelineError::Ingest(e)) => self.skip_input(&file, &e)?,
                 other => other?,
             }
         }
+        Ok(())
+    }
+
+    /// Reports an input that cannot be read on (it cannot be opened or
+    /// read, or its format matches nothing): in the log, in the summary's
+    /// `input_errors`, and as a dead letter of record 0 (not counted among
+    /// the summary's dead letters, which are records), so that the
+    /// `dead_letters` table accounts for every input, read or not.
+    ///
+    /// # Errors
+    ///
+    /// When history cannot be written.
+    pub fn skip_input(&mut self, file: &Path, error: &IngestError) -> Result<(), PipelineError> {
+        tracing::error!("input skipped: {error}");
+        self.summary.input_errors.push(error.to_string());
+        let letter = DeadLetter {
+            source_file: file.display().to_string(),
+            record: 0,
+            format: None,
+            reason: format!("input skipped: {error}"),
+            raw: match error {
+                IngestError::UnknownFormat { start, .. } => start.clone(),
+                _ => String::new(),
+            },
+        };
+        let batch = dead_letters_to_batch(&[letter], chrono::Utc::now().timestamp_micros());
+        self.history.append(Table::DeadLetters, &batch)?;
         Ok(())
     }
 
