@@ -397,6 +397,11 @@ impl Capacity {
     }
 }
 
+/// The attribute of an event whose log gave no time (an export without a
+/// time column, an activity without `id.time`): its `time` is 0
+/// (1970-01-01), and the attribute says what was missing.
+pub const TIME_MISSING: &str = "time_missing";
+
 /// A record that could not be normalized, kept whole with the reason.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeadLetter {

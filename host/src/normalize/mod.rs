@@ -35,7 +35,8 @@ use thiserror::Error;
 pub use attrs::Attrs;
 pub use azure::AzureDiagnosticNormalizer;
 pub use event::{
-    DeadLetter, Event, EventBatchBuilder, dead_letters_to_batch, event_id, event_id_of_parts,
+    DeadLetter, Event, EventBatchBuilder, TIME_MISSING, dead_letters_to_batch, event_id,
+    event_id_of_parts,
 };
 pub use gws::GwsReportsNormalizer;
 pub use m365::M365AuditNormalizer;

@@ -32,7 +32,7 @@ use arrow::record_batch::RecordBatch;
 use crate::correlate::{CorrelateError, Correlator, load_rules};
 use crate::enrich::{EnrichError, Enricher};
 use crate::ingest::{self, FileReader, IngestError};
-use crate::normalize::{DeadLetter, EventBatchBuilder, dead_letters_to_batch};
+use crate::normalize::{DeadLetter, EventBatchBuilder, TIME_MISSING, dead_letters_to_batch};
 use crate::runtime::{
     ComponentCache, DetectorEngine, DetectorSettings, Limits, LoadError, StateStore,
 };
@@ -410,6 +410,11 @@ impl Pipeline {
                 let batch = dead_letters_to_batch(&chunk.dead_letters, now);
                 self.history.append(Table::DeadLetters, &batch)?;
             }
+            self.summary.undated_events += chunk
+                .events
+                .iter()
+                .filter(|e| e.attrs.contains_key(TIME_MISSING))
+                .count() as u64;
             self.enricher.enrich(&mut chunk.events);
             let events =
                 EventBatchBuilder::build(&chunk.events).map_err(|e| PipelineError::Batch {

@@ -19,6 +19,9 @@ pub struct RunSummary {
     pub records_normalized: u64,
     /// Events produced.
     pub events: u64,
+    /// Of those, events whose log gave no time: dated 1970-01-01, with
+    /// the attribute `time_missing`.
+    pub undated_events: u64,
     /// Records that could not be normalized.
     pub dead_letters: u64,
     /// Detectors loaded.
@@ -90,6 +93,14 @@ impl fmt::Display for RunSummary {
             )?;
         }
         writeln!(f, "  events:       {}", self.events)?;
+        if self.undated_events > 0 {
+            writeln!(
+                f,
+                "  undated:      {} of them had no time in their log; they are dated \
+                 1970-01-01, with attrs['time_missing'] saying why",
+                self.undated_events
+            )?;
+        }
         writeln!(f, "  dead letters: {}", self.dead_letters)?;
         writeln!(f, "  findings:")?;
         for name in &self.detectors {

@@ -56,7 +56,7 @@ use self::record::{csv_members, find};
 use crate::normalize::defender::{self, EmailTable};
 use crate::normalize::entra;
 use crate::normalize::json::Json;
-use crate::normalize::{CsvRow, Event, NormalizeError, Normalizer, Record};
+use crate::normalize::{CsvRow, Event, NormalizeError, Normalizer, Record, TIME_MISSING};
 
 /// The `source` this normalizer reports; each event's own `source` is
 /// that of its table: `entra` or `defender`.
@@ -247,7 +247,7 @@ pub(crate) fn event_time(
         Some(time) => Ok(time),
         None => {
             attrs.insert(
-                "time_missing",
+                TIME_MISSING,
                 format!("the export has no time column ({})", keys.join(", ")),
             );
             Ok(0)

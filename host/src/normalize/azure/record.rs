@@ -95,7 +95,7 @@ impl<'r, 'a> DiagnosticRecord<'r, 'a> {
         };
         match self.header {
             Some(header) if !has_column(header) => Ok(None),
-            _ => Err(NormalizeError::missing(keys[0])),
+            _ => Err(NormalizeError::missing(keys.join("` or `"))),
         }
     }
 }
@@ -275,6 +275,13 @@ mod tests {
         assert_eq!(
             record.time(&["createdDateTime"]),
             Err(NormalizeError::missing("createdDateTime"))
+        );
+        assert_eq!(
+            record
+                .time(&["createdDateTime", "TimeGenerated"])
+                .unwrap_err()
+                .to_string(),
+            "missing `createdDateTime` or `TimeGenerated`"
         );
         let names: Vec<&str> = record.members().map(|(n, _)| n.as_ref()).collect();
         assert_eq!(

@@ -58,7 +58,7 @@
 //! error naming `events`, and so is an `id.time` that does not parse. An
 //! activity without `id.time` (Panther's rule tests leave it out) is not
 //! rejected: its events get time 0 (1970-01-01T00:00:00Z) and the
-//! attribute `time_missing` = `true`, so the activity is still seen by
+//! attribute `time_missing` saying so, so the activity is still seen by
 //! detectors and the gap shows in any query by time.
 
 mod activity;
@@ -66,7 +66,7 @@ pub mod kind;
 #[doc(hidden)]
 pub mod testdata;
 
-use crate::normalize::Attrs;
+use crate::normalize::{Attrs, TIME_MISSING};
 
 use self::activity::{Activity, event_attrs};
 use self::kind::{kind_of, outcome_of, visibility_of};
@@ -123,7 +123,8 @@ fn normalize_json(text: &str, out: &mut Vec<Event>) -> Result<(), NormalizeError
         let mut e = to_event(&activity, event, attrs, raw, index);
         e.time = time.unwrap_or(0);
         if time.is_none() {
-            e.attrs.insert("time_missing", "true".into());
+            e.attrs
+                .insert(TIME_MISSING, "the activity has no `id.time`".into());
         }
         out.push(e);
     }

@@ -127,7 +127,10 @@ fn flattened_exports_and_missing_times() {
     assert_eq!(e.kind, "auth.login_failed");
     assert_eq!(e.outcome.as_deref(), Some("failure"));
     assert_eq!(e.time, 0);
-    assert_eq!(attr(&e, "time_missing"), Some("true"));
+    assert_eq!(
+        attr(&e, "time_missing"),
+        Some("the activity has no `id.time`")
+    );
     assert_eq!(attr(&e, "login_type"), Some("saml"));
     assert_eq!(attr(&e, "type"), Some("login"));
     assert_eq!(attr(&e, "p_log_type"), None);
