@@ -61,5 +61,9 @@ fn a_second_run_reads_only_what_was_added_since_the_first() {
     assert!(output.status.success());
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(stdout.contains("read 10 records from 2 files"), "{stdout}");
+    assert!(
+        stdout.contains("read again:   2 files an earlier run into this data folder had read"),
+        "{stdout}"
+    );
     assert_eq!(count(&data, "select count(*) from events"), 20);
 }

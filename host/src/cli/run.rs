@@ -21,7 +21,8 @@ pub struct RunArgs {
     pub once: bool,
     /// Read every input from its start. By default an input is taken up
     /// where an earlier run into the same data folder left it, so records
-    /// are not read twice.
+    /// are not read twice; with this flag they are, and history holds their
+    /// events twice (use a new --data-dir to run detection afresh).
     #[arg(long)]
     pub from_start: bool,
     /// A palisade.toml naming the data folder, inputs, plugins and detector

@@ -24,6 +24,9 @@ pub struct OpenedInput {
     /// The name the file was read under before, when it was renamed
     /// since.
     pub renamed_from: Option<PathBuf>,
+    /// Read from its start (`from_start`) though an earlier run into this
+    /// data folder had read records of it: they reach history again.
+    pub read_again: bool,
 }
 
 impl Pipeline {
@@ -41,15 +44,17 @@ impl Pipeline {
             follow,
             ..ReadOptions::default()
         };
-        let from_start = || -> Result<OpenedInput, PipelineError> {
+        let from_start = |read_again: bool| -> Result<OpenedInput, PipelineError> {
             Ok(OpenedInput {
                 reader: FileReader::open_with(file, options)?,
                 resumed_at: None,
                 renamed_from: None,
+                read_again,
             })
         };
         if self.from_start {
-            return from_start();
+            let saved = self.checkpoint.position(file)?;
+            return from_start(saved.is_some_and(|saved| saved.position.record > 0));
         }
         let identity = FileIdentity::of_path(file);
         let known = |saved: Option<FileIdentity>| {
@@ -59,7 +64,7 @@ impl Pipeline {
             Some(saved) if known(saved.identity) => (saved.position, None),
             _ => match self.renamed_from(identity)? {
                 Some((from, position)) => (position, Some(from)),
-                None => return from_start(),
+                None => return from_start(false),
             },
         };
         let resumed = ReadOptions {
@@ -80,11 +85,12 @@ impl Pipeline {
                     reader,
                     resumed_at: Some(start.record),
                     renamed_from,
+                    read_again: false,
                 })
             }
             Err(e @ IngestError::Read { .. }) => {
                 tracing::warn!(file = %file.display(), "cannot resume where the input was left ({e}); reading it again from its start");
-                from_start()
+                from_start(false)
             }
             Err(e) => Err(e.into()),
         }

@@ -368,6 +368,9 @@ impl Pipeline {
         if opened.resumed_at.is_some_and(|record| record > 0) {
             self.summary.resumed_files += 1;
         }
+        if opened.read_again {
+            self.summary.read_again_files += 1;
+        }
         if opened.renamed_from.is_some() {
             self.record_position(&reader);
         }

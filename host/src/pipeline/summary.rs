@@ -13,6 +13,9 @@ pub struct RunSummary {
     pub files: u64,
     /// Of those, the files taken up where an earlier run left them.
     pub resumed_files: u64,
+    /// Of those, files an earlier run had read, read again from their
+    /// start (`--from-start`).
+    pub read_again_files: u64,
     /// Records read from them.
     pub records_read: u64,
     /// Records that gave one or more events.
@@ -90,6 +93,15 @@ impl fmt::Display for RunSummary {
             writeln!(
                 f,
                 "  resumed:      {files} {noun} where an earlier run left them (--from-start reads them again)"
+            )?;
+        }
+        if self.read_again_files > 0 {
+            let files = self.read_again_files;
+            let noun = if files == 1 { "file" } else { "files" };
+            writeln!(
+                f,
+                "  read again:   {files} {noun} an earlier run into this data folder had read: \
+                 their events are in history twice (a new --data-dir starts afresh)"
             )?;
         }
         writeln!(f, "  events:       {}", self.events)?;
