@@ -3,7 +3,7 @@
 
 use std::io::Write;
 
-use super::support::{count, run_once, shared_data, sql, stdout};
+use super::support::{count, palisade, run_once, shared_data, sql, stdout};
 
 /// A valid unified audit log record (Management Activity API shape).
 fn audit_record(id: &str, operation: &str) -> String {
@@ -204,4 +204,36 @@ fn a_gzip_file_cut_short_keeps_the_records_before_the_cut() {
             format!("select count(*) from events where raw like '%\"Id\":\"rec-{id:04}\"%'");
         assert_eq!(count(&data, &query), 1, "record rec-{id:04}");
     }
+}
+
+#[test]
+fn a_format_given_reads_a_file_whose_start_tells_none() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("audit.jsonl");
+    let mut text = "{\"note\":\"not an audit record\"}\n".repeat(25);
+    text.push_str(&audit_record("d1", "New-InboxRule"));
+    std::fs::write(&input, text).unwrap();
+
+    // Told from the content, the file matches no format.
+    let told = dir.path().join("told");
+    assert!(!run_once(&told, &[&input]).status.success());
+    assert_eq!(count(&told, "select count(*) from events"), 0);
+
+    // Given its format, each record is read as one.
+    let given = dir.path().join("given");
+    let output = palisade()
+        .args(["run", "--once", "--format", "m365-audit-json", "--data-dir"])
+        .arg(&given)
+        .arg(&input)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stdout(&output));
+    assert_eq!(count(&given, "select count(*) from events"), 1);
+    assert_eq!(
+        count(
+            &given,
+            "select count(*) from dead_letters where format = 'm365-audit-json'"
+        ),
+        25
+    );
 }

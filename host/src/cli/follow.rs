@@ -52,7 +52,7 @@ pub(super) fn follow(pipeline: &mut Pipeline, inputs: &[PathBuf]) -> anyhow::Res
         pipeline.apply_plugin_changes();
         pipeline.apply_rule_changes();
         open_new_files(pipeline, inputs, &mut readers, &mut refused);
-        restart_truncated(&mut readers);
+        restart_truncated(&mut readers, &pipeline.read_options(true));
         let mut failed = Vec::new();
         for (file, reader) in readers.iter_mut() {
             let before = pipeline.summary().records_read;
@@ -145,14 +145,14 @@ fn open_new_files(
 /// Starts reading again from the start the files truncated since the
 /// last look (see [`FileReader::truncated`]), before what was written
 /// into them anew is read from where the old content ended.
-fn restart_truncated(readers: &mut BTreeMap<PathBuf, FileReader>) {
+fn restart_truncated(readers: &mut BTreeMap<PathBuf, FileReader>, options: &ReadOptions) {
     let mut failed = Vec::new();
     for (file, reader) in readers.iter_mut() {
         if !reader.truncated() {
             continue;
         }
         tracing::warn!(file = %file.display(), record = reader.position().record, "the input was truncated; reading it again from its start");
-        match FileReader::open_with(file, following()) {
+        match FileReader::open_with(file, *options) {
             Ok(fresh) => *reader = fresh,
             Err(e) => {
                 tracing::error!("reading `{}` again: {e}", file.display());
@@ -179,14 +179,6 @@ fn drop_renamed(pipeline: &mut Pipeline, readers: &mut BTreeMap<PathBuf, FileRea
         }
         !renamed
     });
-}
-
-/// Options to follow a file from its start.
-fn following() -> ReadOptions {
-    ReadOptions {
-        follow: true,
-        ..ReadOptions::default()
-    }
 }
 
 fn is_empty(file: &Path) -> bool {

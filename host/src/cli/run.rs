@@ -9,6 +9,7 @@ use clap::Args;
 
 use super::config::Config;
 use super::follow;
+use crate::ingest::{Format, IngestError};
 use crate::pipeline::{DetectorSet, Pipeline, PipelineOptions};
 use crate::runtime::{ComponentCache, DetectorEngine, Limits, MemoryStateStore};
 use crate::server::MetricsServer;
@@ -25,6 +26,12 @@ pub struct RunArgs {
     /// events twice (use a new --data-dir to run detection afresh).
     #[arg(long)]
     pub from_start: bool,
+    /// Read every input as this format instead of telling it from the
+    /// content: m365-audit-json, m365-audit-csv, azure-diagnostic-json,
+    /// azure-sentinel-csv, okta-system-log-json, gws-reports-json, zeek-tsv,
+    /// zeek-json, umbrella-dns-csv.
+    #[arg(long, value_name = "FORMAT", value_parser = parse_format)]
+    pub format: Option<Format>,
     /// A palisade.toml naming the data folder, inputs, plugins and detector
     /// settings.
     #[arg(long, value_name = "FILE")]
@@ -59,6 +66,11 @@ pub struct RunArgs {
     /// configuration's inputs.
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
+}
+
+/// A format name of `--format`.
+fn parse_format(name: &str) -> Result<Format, String> {
+    name.parse().map_err(|e: IngestError| e.to_string())
 }
 
 /// Arguments of `palisade detectors`.
@@ -97,6 +109,7 @@ pub(super) fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     }
     options.cache_dir = args.cache_dir.clone().or_else(super::default_cache_dir);
     options.from_start = args.from_start;
+    options.format = args.format;
 
     let mut inputs = config
         .as_ref()
@@ -161,4 +174,33 @@ pub(super) fn list_detectors(args: DetectorsArgs) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::FAILURE
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::*;
+    use crate::cli::Cli;
+
+    #[test]
+    fn run_help_names_every_format() {
+        let mut cli = Cli::command();
+        let run = cli.find_subcommand_mut("run").expect("a run subcommand");
+        let help = run.render_long_help().to_string();
+        let help = help.split_whitespace().collect::<Vec<_>>().join(" ");
+        for format in Format::ALL {
+            assert!(
+                help.contains(format.name()),
+                "{} not in\n{help}",
+                format.name()
+            );
+        }
+        assert_eq!(parse_format("zeek-tsv"), Ok(Format::ZeekTsv));
+        let unknown = parse_format("zeek").unwrap_err();
+        assert!(
+            unknown.contains("known formats: m365-audit-json"),
+            "{unknown}"
+        );
+    }
 }

@@ -98,7 +98,8 @@ impl Format {
         Format::UmbrellaDnsCsv,
     ];
 
-    /// The name used in configuration and in dead letters.
+    /// The name `palisade run --format` and case files take, and dead
+    /// letters give.
     pub fn name(self) -> &'static str {
         match self {
             Format::M365AuditJson => "m365-audit-json",

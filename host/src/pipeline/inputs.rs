@@ -40,10 +40,7 @@ impl Pipeline {
     /// When the checkpoint cannot be read, or the file cannot be opened
     /// or its format told.
     pub fn open_input(&self, file: &Path, follow: bool) -> Result<OpenedInput, PipelineError> {
-        let options = ReadOptions {
-            follow,
-            ..ReadOptions::default()
-        };
+        let options = self.read_options(follow);
         let from_start = |read_again: bool| -> Result<OpenedInput, PipelineError> {
             Ok(OpenedInput {
                 reader: FileReader::open_with(file, options)?,
@@ -93,6 +90,16 @@ impl Pipeline {
                 from_start(false)
             }
             Err(e) => Err(e.into()),
+        }
+    }
+
+    /// How inputs are read: followed or to their end, in the configured
+    /// format or the one their content tells.
+    pub fn read_options(&self, follow: bool) -> ReadOptions {
+        ReadOptions {
+            follow,
+            format: self.format,
+            ..ReadOptions::default()
         }
     }
 

@@ -86,6 +86,8 @@ pub struct PipelineOptions {
     /// Read every input from its start, also what earlier runs into the
     /// data folder read, instead of where they left it.
     pub from_start: bool,
+    /// The format of every input, instead of telling it from the content.
+    pub format: Option<ingest::Format>,
 }
 
 impl PipelineOptions {
@@ -104,6 +106,7 @@ impl PipelineOptions {
             quarantine_after: DEFAULT_QUARANTINE_AFTER,
             rules_dir: None,
             from_start: false,
+            format: None,
         }
     }
 }
@@ -157,6 +160,7 @@ pub struct Pipeline {
     batch_records: usize,
     /// Inputs are read from their start, not where they were left.
     from_start: bool,
+    format: Option<ingest::Format>,
     summary: RunSummary,
     started: Instant,
     metrics: Arc<Metrics>,
@@ -212,6 +216,7 @@ impl Pipeline {
             correlator,
             batch_records: options.batch_records.max(1),
             from_start: options.from_start,
+            format: options.format,
             summary,
             started: Instant::now(),
             metrics: Arc::new(Metrics::new()),
