@@ -164,6 +164,27 @@ fn a_log_record_that_does_not_normalize_is_a_usage_error_naming_the_case() {
 }
 
 #[test]
+fn a_format_that_does_not_fit_the_case_is_a_usage_error_saying_so() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let with_events = format!(
+        r#"{{"name": "events", "format": "zeek-tsv", "events": [{HIDING_RULE_EVENT}], "expect": []}}"#
+    );
+    let with_events = write_case_file(dir.path(), "events.json", &with_events);
+    let not_tsv = r#"{"name": "json as tsv", "format": "zeek-tsv", "expect": [],
+        "log": [{"uuid": "x", "published": "2024-03-14T09:14:02Z", "eventType": "user.session.start"}]}"#;
+    let not_tsv = write_case_file(dir.path(), "okta.json", not_tsv);
+    for (file, says) in [
+        (with_events, "`format` is the format of `log` or `log_file`"),
+        (not_tsv, "as zeek-tsv: its content is not in that format"),
+    ] {
+        let output = plugin_test(&test_plugin("inbox_rule.wasm"), &[&file]);
+        assert_eq!(output.status.code(), Some(2));
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(says), "{stderr}");
+    }
+}
+
+#[test]
 fn a_component_that_does_not_load_is_a_usage_error_naming_it() {
     let dir = tempfile::tempdir().expect("a temporary folder");
     let not_wasm = write_case_file(dir.path(), "detector.wasm", "not a component");
@@ -172,6 +193,11 @@ fn a_component_that_does_not_load_is_a_usage_error_naming_it() {
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("detector.wasm"), "{stderr}");
+    assert!(
+        stderr.contains("not a WebAssembly file: it starts with \"not a component\""),
+        "{stderr}"
+    );
+    assert_eq!(stderr.lines().count(), 1, "one line, not a dump: {stderr}");
 }
 
 #[test]

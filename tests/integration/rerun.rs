@@ -21,13 +21,13 @@ fn a_second_run_reads_only_what_was_added_since_the_first() {
 
     let first = run_once(&data, &[&logs]);
     assert!(first.status.success());
-    assert!(String::from_utf8_lossy(&first.stdout).contains("read 6 records from 1 files"));
+    assert!(String::from_utf8_lossy(&first.stdout).contains("read 6 records from 1 file"));
 
     // Nothing new: nothing read, nothing written twice.
     let again = run_once(&data, &[&logs]);
     assert!(again.status.success());
     let stdout = String::from_utf8_lossy(&again.stdout);
-    assert!(stdout.contains("read 0 records from 1 files"), "{stdout}");
+    assert!(stdout.contains("read 0 records from 1 file"), "{stdout}");
     assert!(
         stdout.contains("resumed:      1 file where an earlier run left them"),
         "{stdout}"

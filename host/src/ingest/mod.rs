@@ -77,6 +77,17 @@ pub enum IngestError {
         /// Its first characters, lossily decoded.
         start: String,
     },
+    /// The content of a file given a format cannot be read as that format
+    /// (a CSV format given JSON, ...).
+    #[error("reading {} as {format}: its content is not in that format; it starts with `{start}`", path.display())]
+    NotInFormat {
+        /// The file.
+        path: PathBuf,
+        /// The format's name.
+        format: &'static str,
+        /// Its first characters, lossily decoded.
+        start: String,
+    },
     /// A format name that is not one of [`Format::ALL`].
     #[error("unknown format name `{0}`; known formats: {known}", known = Format::names())]
     UnknownFormatName(String),

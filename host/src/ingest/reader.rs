@@ -418,9 +418,16 @@ impl FileReader {
                     .chain((!c.is_control()).then_some(c))
             })
             .collect();
-        IngestError::UnknownFormat {
-            path: self.path.clone(),
-            start,
+        match self.options.format {
+            Some(format) => IngestError::NotInFormat {
+                path: self.path.clone(),
+                format: format.name(),
+                start,
+            },
+            None => IngestError::UnknownFormat {
+                path: self.path.clone(),
+                start,
+            },
         }
     }
 }

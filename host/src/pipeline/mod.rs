@@ -297,10 +297,16 @@ impl Pipeline {
                 self.metrics.add_reload("loaded");
             }
             Applied::Failed { path, error } => {
-                tracing::warn!(
-                    plugin = %path.display(),
-                    "new version not loaded; the old one keeps serving: {error}"
-                );
+                let serving = self
+                    .detectors
+                    .detectors()
+                    .any(|d| Path::new(d.origin()) == path);
+                let outcome = if serving {
+                    "the old one keeps serving"
+                } else {
+                    "no detector runs from this file"
+                };
+                tracing::warn!(plugin = %path.display(), "new version not loaded; {outcome}: {error}");
                 self.summary
                     .reload_failures
                     .push(format!("{}: {error}", path.display()));
@@ -351,7 +357,8 @@ impl Pipeline {
             format: None,
             reason: format!("input skipped: {error}"),
             raw: match error {
-                IngestError::UnknownFormat { start, .. } => start.clone(),
+                IngestError::UnknownFormat { start, .. }
+                | IngestError::NotInFormat { start, .. } => start.clone(),
                 _ => String::new(),
             },
         };

@@ -84,8 +84,11 @@ impl fmt::Display for RunSummary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(
             f,
-            "read {} records from {} files in {:.2?}",
-            self.records_read, self.files, self.elapsed
+            "read {} records from {} {} in {:.2?}",
+            self.records_read,
+            self.files,
+            if self.files == 1 { "file" } else { "files" },
+            self.elapsed
         )?;
         if self.resumed_files > 0 {
             let files = self.resumed_files;

@@ -71,6 +71,18 @@ impl ComponentCache {
 }
 
 fn compile(engine: &Engine, bytes: &[u8], origin: &str) -> Result<Component, LoadError> {
+    // Binary WebAssembly starts with `\0asm`; the text format with `(`.
+    let text = bytes.trim_ascii_start().starts_with(b"(");
+    if !bytes.starts_with(b"\0asm") && !text {
+        let start = String::from_utf8_lossy(&bytes[..bytes.len().min(16)]);
+        return Err(LoadError::Compile {
+            origin: origin.to_owned(),
+            message: format!(
+                "not a WebAssembly file: it starts with {:?}, not with the bytes \\0asm",
+                start.as_ref()
+            ),
+        });
+    }
     Component::new(engine, bytes).map_err(|e| LoadError::Compile {
         origin: origin.to_owned(),
         message: format!("{e:#}"),

@@ -233,10 +233,8 @@ fn build_js(dir: &Path, out: &Path) -> Result<(), BuildError> {
         find_on_path("jco").ok_or_else(|| BuildError::ToolMissing {
             tool: "jco",
             looked: format!("in {} or on PATH", local.display()),
-            install: format!(
-                "npm install in {} (its package.json pins @bytecodealliance/jco {JCO_VERSION})",
-                dir.display()
-            ),
+            // The project's package.json pins @bytecodealliance/jco.
+            install: format!("cd {} && npm install", dir.display()),
         })?
     };
     run(

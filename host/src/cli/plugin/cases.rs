@@ -122,6 +122,13 @@ pub fn load(path: &Path) -> Result<CaseFile, CaseFileError> {
 /// The case's input as one batch of the event schema.
 fn input_events(file: &Path, case: &Case) -> Result<RecordBatch, String> {
     if !case.has_log_input() {
+        if case.format.is_some() {
+            return Err(
+                "`format` is the format of `log` or `log_file`, and the case has \
+                        neither: its `events` are normalized already"
+                    .to_owned(),
+            );
+        }
         return event_batch(&case.events).map_err(|e| e.to_string());
     }
     let format = case

@@ -129,6 +129,24 @@ fn unknown_content_is_an_error_naming_the_file() {
 }
 
 #[test]
+fn content_not_in_the_format_given_is_an_error_naming_the_format() {
+    let options = ReadOptions {
+        format: Some(Format::ZeekTsv),
+        ..ReadOptions::default()
+    };
+    let name = Path::new("okta.json");
+    let err = FileReader::from_bytes(name, b"{\"uuid\":\"x\"}\n".to_vec(), options)
+        .err()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        err,
+        "reading okta.json as zeek-tsv: its content is not in that format; it starts with \
+         `{\"uuid\":\"x\"}`"
+    );
+}
+
+#[test]
 fn gzip_files_read_like_plain_ones() {
     let dir = tempfile::tempdir().unwrap();
     let text: String = (1..=50).map(|n| good(n) + "\n").collect();
