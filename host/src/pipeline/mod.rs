@@ -140,6 +140,13 @@ pub enum PipelineError {
     /// Correlation rules could not be loaded or run.
     #[error(transparent)]
     Correlate(#[from] CorrelateError),
+    /// Settings of `[detectors.NAME]` were refused: a run would read its
+    /// inputs past the records that detector should have seen.
+    #[error(
+        "{} (fix the configuration; nothing was read)",
+        .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
+    )]
+    Settings(Vec<LoadError>),
     /// Normalized events could not be packed into a batch.
     #[error("packing events from `{file}`: {message}")]
     Batch {
@@ -177,7 +184,8 @@ impl Pipeline {
     /// Loads the detectors and opens history.
     ///
     /// A detector that fails to load is left out and listed in the summary;
-    /// the run goes on with the others.
+    /// the run goes on with the others. Settings a detector refuses stop
+    /// the run before it reads anything.
     ///
     /// # Errors
     ///
@@ -199,6 +207,15 @@ impl Pipeline {
             state,
             options.quarantine_after,
         );
+        let (refused, load_errors): (Vec<_>, Vec<_>) = load_errors.into_iter().partition(|e| {
+            matches!(
+                e,
+                LoadError::Configure { .. } | LoadError::UnknownSetting { .. }
+            )
+        });
+        if !refused.is_empty() {
+            return Err(PipelineError::Settings(refused));
+        }
         warn_unused_settings(&detectors, &options.detector_settings);
         let history = HistoryWriter::open(&options.data_dir)?;
         let rules = load_rules(options.rules_dir.as_deref())?;
