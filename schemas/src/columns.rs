@@ -28,7 +28,7 @@ pub const EVENT_COLUMNS: &[Column] = &[
         "event_id",
         Text,
         true,
-        "Stable id derived from the source and the record's content; a replay gives the same id.",
+        "Stable id derived from the source and the vendor's record id (its content when it has none); a replay gives the same id, and records sharing a vendor id share it.",
         "metadata.uid",
         "event.id",
     ),

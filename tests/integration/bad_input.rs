@@ -237,3 +237,20 @@ fn a_format_given_reads_a_file_whose_start_tells_none() {
         25
     );
 }
+
+#[test]
+fn a_path_that_does_not_exist_stops_the_run_before_anything_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("good.json");
+    std::fs::write(&good, audit_record("e1", "New-InboxRule")).unwrap();
+    let missing = dir.path().join("typo.json");
+    let data = dir.path().join("history");
+    let output = run_once(&data, &[&good, &missing]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("typo.json` does not exist"), "{stderr}");
+    assert!(
+        !data.exists(),
+        "no data folder for a run that did not start"
+    );
+}

@@ -122,6 +122,23 @@ pub(super) fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     if !args.once && config.is_none() {
         bail!("following inputs needs --config; to process files and exit, add --once");
     }
+    if args.once {
+        // Checked before anything is written: a mistyped path is not half
+        // a run.
+        for input in &inputs {
+            if input.as_os_str() == "-" {
+                bail!(
+                    "`-`: palisade reads files and folders, not standard input; save the stream to a file"
+                );
+            }
+            if !input.exists() {
+                bail!(
+                    "input `{}` does not exist; nothing was read",
+                    input.display()
+                );
+            }
+        }
+    }
 
     let mut pipeline = Pipeline::start(&options).context("starting the pipeline")?;
     let _server = args

@@ -45,6 +45,16 @@ pub fn plugin(command: PluginCommand) -> anyhow::Result<ExitCode> {
         PluginCommand::New(args) => {
             let dir = new::new_project(&args.dir, &args.name, args.lang)?;
             println!("wrote {}", dir.display());
+            if crate::runtime::bundled_detectors()
+                .iter()
+                .any(|d| d.package == args.name)
+            {
+                println!(
+                    "note: `{}` is the name of a bundled detector; in a plugins folder, this \
+                     one replaces it",
+                    args.name
+                );
+            }
             println!(
                 "next: palisade plugin build {0} && palisade plugin test {0}/dist/{1}.wasm {0}/cases",
                 dir.display(),
