@@ -156,36 +156,26 @@ fn settings_a_detector_refuses_stop_the_run_before_it_reads() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("history");
     let config = dir.path().join("palisade.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "data_dir = {:?}\n[detectors.inbox-rule]\nmin_severity = \"abc\"\n",
-            data.display().to_string()
-        ),
-    )
-    .unwrap();
-    let output = palisade()
-        .args(["run", "--once", "--config"])
-        .arg(&config)
-        .arg(workspace().join("examples/data"))
-        .output()
-        .unwrap();
+    // A run over the example data with `settings` after the data folder.
+    let run_with = |settings: &str| {
+        let data_dir = data.display().to_string();
+        std::fs::write(&config, format!("data_dir = {data_dir:?}\n{settings}")).unwrap();
+        palisade()
+            .args(["run", "--once", "--config"])
+            .arg(&config)
+            .arg(workspace().join("examples/data"))
+            .output()
+            .unwrap()
+    };
+
+    let output = run_with("[detectors.inbox-rule]\nmin_severity = \"abc\"\n");
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("min_severity"), "{stderr}");
     assert!(stderr.contains("nothing was read"), "{stderr}");
+
     // Fixed, the next run reads every record: none was passed over.
-    std::fs::write(
-        &config,
-        format!("data_dir = {:?}\n", data.display().to_string()),
-    )
-    .unwrap();
-    let output = palisade()
-        .args(["run", "--once", "--config"])
-        .arg(&config)
-        .arg(workspace().join("examples/data"))
-        .output()
-        .unwrap();
+    let output = run_with("");
     assert!(output.status.success(), "{}", stdout(&output));
     assert!(!stdout(&output).contains("resumed"), "{}", stdout(&output));
 }
