@@ -497,7 +497,7 @@ pub const DEAD_LETTER_COLUMNS: &[Column] = &[
         "source_file",
         Text,
         true,
-        "Path of the file the record came from.",
+        "Path of the file the record came from, or `-` for standard input.",
         "",
         "log.file.path",
     ),

@@ -254,3 +254,48 @@ fn a_path_that_does_not_exist_stops_the_run_before_anything_is_written() {
         "no data folder for a run that did not start"
     );
 }
+
+#[test]
+fn standard_input_is_read_plain_or_gzip_and_never_resumed() {
+    let records = [
+        audit_record("f1", "New-InboxRule"),
+        "{\"CreationTime\":\"2024-03-14T09:15:00\",\"Operation\":\"Se".to_owned(),
+        audit_record("f2", "UserLoggedIn"),
+    ];
+    let text = records.join("\n") + "\n";
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(text.as_bytes()).unwrap();
+    let gzip = gz.finish().unwrap();
+
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("history");
+    for input in [text.into_bytes(), gzip] {
+        let mut child = palisade()
+            .args(["run", "--once", "--data-dir"])
+            .arg(&data)
+            .arg("-")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(&input).unwrap();
+        let output = child.wait_with_output().unwrap();
+        assert!(output.status.success(), "{}", stdout(&output));
+        assert!(
+            stdout(&output).contains("read 3 records from 1 file"),
+            "{}",
+            stdout(&output)
+        );
+    }
+    // Each stream is read whole: standard input has no place to resume at.
+    assert_eq!(count(&data, "select count(*) from events"), 4);
+    let letters = sql(&data, "select source_file, record from dead_letters");
+    assert_eq!(letters.len(), 2, "{letters:?}");
+    for letter in letters {
+        assert_eq!(
+            (letter["source_file"].as_str(), letter["record"].as_i64()),
+            (Some("-"), Some(2))
+        );
+    }
+}

@@ -9,7 +9,7 @@ use clap::Args;
 
 use super::config::Config;
 use super::follow;
-use crate::ingest::{Format, IngestError};
+use crate::ingest::{self, Format, IngestError};
 use crate::pipeline::{DetectorSet, Pipeline, PipelineOptions};
 use crate::runtime::{ComponentCache, DetectorEngine, Limits, MemoryStateStore};
 use crate::server::MetricsServer;
@@ -63,7 +63,7 @@ pub struct RunArgs {
     #[arg(long, value_name = "ADDR")]
     pub listen: Option<std::net::SocketAddr>,
     /// Log files and folders to read (plain or .gz), in addition to the
-    /// configuration's inputs.
+    /// configuration's inputs; `-` reads standard input (with --once).
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
 }
@@ -125,12 +125,7 @@ pub(super) fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     if args.once {
         // Checked before anything is written: a mistyped path is not half
         // a run.
-        for input in &inputs {
-            if input.as_os_str() == "-" {
-                bail!(
-                    "`-`: palisade reads files and folders, not standard input; save the stream to a file"
-                );
-            }
+        for input in inputs.iter().filter(|i| !ingest::is_stdin(i)) {
             if !input.exists() {
                 bail!(
                     "input `{}` does not exist; nothing was read",
@@ -138,6 +133,8 @@ pub(super) fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
                 );
             }
         }
+    } else if inputs.iter().any(|i| ingest::is_stdin(i)) {
+        bail!("standard input (`-`) is read with --once, not followed");
     }
 
     let mut pipeline = Pipeline::start(&options).context("starting the pipeline")?;

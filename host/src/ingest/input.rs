@@ -11,8 +11,18 @@ use super::{FileIdentity, IngestError};
 /// The first two bytes of every gzip stream.
 const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
 
+/// The path that stands for standard input.
+pub const STDIN: &str = "-";
+
+/// Whether `path` stands for standard input ([`STDIN`]).
+pub fn is_stdin(path: &Path) -> bool {
+    path.as_os_str() == STDIN
+}
+
 /// The bytes of one input file, decompressed when it is gzip.
 pub(crate) enum Source {
+    /// Standard input, decompressed when it is gzip: read once, in order.
+    Stdin(Box<Stdin>),
     /// A plain file: seekable, and it can grow while followed.
     Plain(File),
     /// A gzip file, all members in turn.
@@ -22,12 +32,18 @@ pub(crate) enum Source {
 }
 
 impl Source {
-    /// Opens `path`, telling gzip from its magic bytes.
+    /// Opens `path` (standard input for [`STDIN`]), telling gzip from its
+    /// magic bytes.
     pub(crate) fn open(path: &Path) -> Result<Self, IngestError> {
         let fail = |source| IngestError::Open {
             path: path.to_owned(),
             source,
         };
+        if is_stdin(path) {
+            return Stdin::open()
+                .map(|s| Source::Stdin(Box::new(s)))
+                .map_err(fail);
+        }
         let mut file = File::open(path).map_err(fail)?;
         let mut magic = [0u8; 2];
         let read = read_full(&mut file, &mut magic).map_err(fail)?;
@@ -47,7 +63,7 @@ impl Source {
         match self {
             Source::Plain(file) => FileIdentity::of_file(file),
             Source::Gzip(gz) => FileIdentity::of_file(gz.decoder.get_ref()),
-            Source::Memory(_) => None,
+            Source::Stdin(_) | Source::Memory(_) => None,
         }
     }
 
@@ -56,7 +72,7 @@ impl Source {
     pub(crate) fn shorter_than(&self, offset: u64) -> bool {
         match self {
             Source::Plain(file) => file.metadata().is_ok_and(|m| m.len() < offset),
-            Source::Gzip(_) | Source::Memory(_) => false,
+            Source::Gzip(_) | Source::Stdin(_) | Source::Memory(_) => false,
         }
     }
 
@@ -113,9 +129,9 @@ impl Source {
                 bytes.set_position(offset);
                 Ok(())
             }
-            Source::Gzip(gz) => {
+            Source::Gzip(_) | Source::Stdin(_) => {
                 let wanted = offset.saturating_sub(done);
-                let skipped = io::copy(&mut gz.decoder.by_ref().take(wanted), &mut io::sink())?;
+                let skipped = io::copy(&mut self.by_ref().take(wanted), &mut io::sink())?;
                 if skipped < wanted {
                     return Err(io::Error::new(
                         io::ErrorKind::UnexpectedEof,
@@ -136,11 +152,41 @@ pub(crate) struct Gzip {
     damage: Option<String>,
 }
 
+/// Standard input, read through a gzip decoder when it starts with the
+/// gzip magic bytes. As for a gzip file, compressed data that ends early
+/// or is corrupt ends the input, and `damage` says why.
+pub(crate) struct Stdin {
+    reader: Box<dyn Read + Send>,
+    gzip: bool,
+    damage: Option<String>,
+}
+
+impl Stdin {
+    fn open() -> io::Result<Self> {
+        let mut stdin = io::stdin();
+        let mut magic = [0u8; 2];
+        let read = read_full(&mut stdin, &mut magic)?;
+        let start = io::Cursor::new(magic).take(read as u64);
+        let gzip = read == magic.len() && magic == GZIP_MAGIC;
+        let reader: Box<dyn Read + Send> = if gzip {
+            Box::new(MultiGzDecoder::new(start.chain(stdin)))
+        } else {
+            Box::new(start.chain(stdin))
+        };
+        Ok(Stdin {
+            reader,
+            gzip,
+            damage: None,
+        })
+    }
+}
+
 impl Source {
     /// Why the compressed data ended before its proper end, if it did.
     pub(crate) fn damage(&self) -> Option<&str> {
         match self {
             Source::Gzip(gz) => gz.damage.as_deref(),
+            Source::Stdin(stdin) => stdin.damage.as_deref(),
             Source::Plain(_) | Source::Memory(_) => None,
         }
     }
@@ -154,6 +200,14 @@ impl Read for Source {
             Source::Gzip(gz) => match gz.decoder.read(buf) {
                 Err(e) if e.kind() != io::ErrorKind::Interrupted => {
                     gz.damage = Some(e.to_string());
+                    Ok(0)
+                }
+                other => other,
+            },
+            Source::Stdin(stdin) if stdin.damage.is_some() => Ok(0),
+            Source::Stdin(stdin) => match stdin.reader.read(buf) {
+                Err(e) if stdin.gzip && e.kind() != io::ErrorKind::Interrupted => {
+                    stdin.damage = Some(e.to_string());
                     Ok(0)
                 }
                 other => other,
@@ -191,12 +245,15 @@ pub fn open(path: &Path) -> Result<Box<dyn Read + Send>, IngestError> {
 ///
 /// Hidden files and folders (names starting with `.`) are skipped, and so
 /// are symbolic links to folders, which could make cycles; links to files
-/// are listed. A `dir` that is a file gives itself.
+/// are listed. A `dir` that is a file, or [`STDIN`], gives itself.
 ///
 /// # Errors
 ///
 /// When `dir` or a folder under it cannot be listed.
 pub fn walk(dir: &Path) -> Result<Vec<PathBuf>, IngestError> {
+    if is_stdin(dir) {
+        return Ok(vec![dir.to_owned()]);
+    }
     let meta = fs::metadata(dir).map_err(|source| IngestError::Open {
         path: dir.to_owned(),
         source,

@@ -36,7 +36,7 @@ use thiserror::Error;
 pub use detect::{Format, Framing, detect};
 pub use framing::MAX_RECORD_BYTES;
 pub use identity::FileIdentity;
-pub use input::{expand_paths, open, walk};
+pub use input::{STDIN, expand_paths, is_stdin, open, walk};
 pub use reader::{FileReader, NormalizedChunk, Position, ReadOptions};
 
 /// Why an input could not be read.

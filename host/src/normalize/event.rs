@@ -405,7 +405,7 @@ pub const TIME_MISSING: &str = "time_missing";
 /// A record that could not be normalized, kept whole with the reason.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeadLetter {
-    /// Path of the file the record came from.
+    /// Path of the file the record came from, or `-` for standard input.
     pub source_file: String,
     /// Line number (JSON lines, Zeek TSV), row number (CSV, header
     /// excluded) or item number (JSON arrays), from 1; 0 for an input

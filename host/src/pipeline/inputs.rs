@@ -12,7 +12,7 @@
 use std::path::{Path, PathBuf};
 
 use super::{Pipeline, PipelineError};
-use crate::ingest::{FileIdentity, FileReader, IngestError, Position, ReadOptions};
+use crate::ingest::{self, FileIdentity, FileReader, IngestError, Position, ReadOptions};
 
 /// An input opened by [`Pipeline::open_input`].
 pub struct OpenedInput {
@@ -49,6 +49,10 @@ impl Pipeline {
                 read_again,
             })
         };
+        // Standard input has no place to resume at: it is read as it comes.
+        if ingest::is_stdin(file) {
+            return from_start(false);
+        }
         if self.from_start {
             let saved = self.checkpoint.position(file)?;
             return from_start(saved.is_some_and(|saved| saved.position.record > 0));
@@ -125,7 +129,15 @@ impl Pipeline {
     /// Records where `reader` is, under its current name, to be saved with
     /// the next flush.
     pub fn record_position(&self, reader: &FileReader) {
-        self.checkpoint
-            .set_position(reader.path(), reader.position(), reader.identity());
+        self.record_position_at(reader, reader.position());
+    }
+
+    /// Records `position` as where `reader` is; nothing for standard
+    /// input, which is never taken up again.
+    pub(super) fn record_position_at(&self, reader: &FileReader, position: Position) {
+        if !ingest::is_stdin(reader.path()) {
+            self.checkpoint
+                .set_position(reader.path(), position, reader.identity());
+        }
     }
 }

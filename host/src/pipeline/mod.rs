@@ -456,8 +456,7 @@ impl Pipeline {
             self.apply_plugin_changes();
             self.apply_rule_changes();
             self.process_events(&events)?;
-            self.checkpoint
-                .set_position(reader.path(), chunk.position, reader.identity());
+            self.record_position_at(reader, chunk.position);
             if self.history.buffered_bytes() > HISTORY_BUFFER_BYTES {
                 self.flush()?;
             }
