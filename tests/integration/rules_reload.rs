@@ -82,3 +82,44 @@ fn a_new_rule_serves_and_a_broken_one_is_refused() {
         1
     );
 }
+
+#[test]
+fn rules_that_do_not_plan_or_return_no_candidates_stop_a_run_before_it_reads() {
+    let dir = tempfile::tempdir().unwrap();
+    let header = "-- name: {name}\n-- title: T {entity}\n-- severity: 50\n-- window: 1h\n";
+    for (name, body, says) in [
+        (
+            "wrongcols",
+            "select 1 as a",
+            "the result has no column `entity_kind`",
+        ),
+        ("badsql", "select from where", "rule `badsql`"),
+        (
+            "badscore",
+            "select 'user' as entity_kind, user as entity, array_agg(finding_id) as \
+             finding_ids, [1] as score from findings group by user",
+            "column `score`",
+        ),
+    ] {
+        let rules = dir.path().join(name);
+        std::fs::create_dir(&rules).unwrap();
+        let text = header.replace("{name}", name) + body;
+        std::fs::write(rules.join(format!("{name}.sql")), text).unwrap();
+        let data = dir.path().join(format!("history-{name}"));
+        let output = palisade()
+            .args(["run", "--once", "--rules"])
+            .arg(&rules)
+            .arg("--data-dir")
+            .arg(&data)
+            .arg(workspace().join("examples/data"))
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{name}: {stderr}");
+        assert!(stderr.contains(says), "{name}: {stderr}");
+        assert!(
+            !data.join("events").exists(),
+            "{name}: no event is written before the rules are checked"
+        );
+    }
+}

@@ -102,15 +102,21 @@ impl Correlator {
     ///
     /// # Errors
     ///
-    /// When the query runtime cannot start.
+    /// When the query runtime cannot start, or [`CorrelateError::RuleRun`]
+    /// naming a rule that does not plan against the tables or does not
+    /// return the columns of a candidate: a rule is checked before any
+    /// record is read, not when it first runs.
     pub fn new(rules: Vec<Rule>) -> Result<Self, CorrelateError> {
         let span = rules.iter().map(|r| r.window).max().unwrap_or(0);
         let keep_events = rules.iter().any(Rule::reads_events);
+        let window = Window::new(span, keep_events);
+        let runner = RuleRunner::new()?;
+        runner.plan(&rules, &window)?;
         Ok(Correlator {
             rules,
-            window: Window::new(span, keep_events),
+            window,
             builder: IncidentBuilder::new(),
-            runner: RuleRunner::new()?,
+            runner,
             fresh: Vec::new(),
             jsonl: None,
         })

@@ -8,7 +8,7 @@
 use std::sync::Arc;
 
 use arrow::array::{Array, AsArray, RecordBatch};
-use arrow::compute::cast;
+use arrow::compute::{can_cast_types, cast};
 use arrow::datatypes::{DataType, Field, Float64Type};
 use datafusion::datasource::MemTable;
 use datafusion::execution::context::{SQLOptions, SessionContext};
@@ -94,12 +94,26 @@ impl RuleRunner {
             .with_allow_dml(false)
             .with_allow_statements(false);
         for rule in rules {
-            self.runtime
+            let fail = |message: String| CorrelateError::RuleRun {
+                rule: rule.name.clone(),
+                message,
+            };
+            let frame = self
+                .runtime
                 .block_on(ctx.sql_with_options(&rule.sql, read_only))
-                .map_err(|e| CorrelateError::RuleRun {
-                    rule: rule.name.clone(),
-                    message: e.strip_backtrace(),
-                })?;
+                .map_err(|e| fail(e.strip_backtrace()))?;
+            for (name, to) in result_columns() {
+                let field = frame
+                    .schema()
+                    .field_with_unqualified_name(name)
+                    .map_err(|_| fail(format!("the result has no column `{name}`")))?;
+                if !can_cast_types(field.data_type(), &to) {
+                    let from = field.data_type();
+                    return Err(fail(format!(
+                        "column `{name}` is {from}, which cannot be read as {to}"
+                    )));
+                }
+            }
         }
         Ok(())
     }
@@ -148,19 +162,26 @@ pub fn window_context(window: &Window) -> Result<SessionContext, CorrelateError>
     Ok(ctx)
 }
 
+/// The columns a rule returns, with the types they are read as.
+fn result_columns() -> [(&'static str, DataType); 4] {
+    let list = DataType::List(Arc::new(Field::new("item", DataType::Utf8, true)));
+    [
+        ("entity_kind", DataType::Utf8),
+        ("entity", DataType::Utf8),
+        ("finding_ids", list),
+        ("score", DataType::Float64),
+    ]
+}
+
 /// The candidates of one result batch.
 fn read_candidates(rule: &str, batch: &RecordBatch) -> Result<Vec<Candidate>, String> {
-    let column = |name: &str, to: &DataType| {
+    let [kinds, entities, ids, scores] = result_columns().map(|(name, to)| {
         let column = batch
             .column_by_name(name)
             .ok_or_else(|| format!("the result has no column `{name}`"))?;
-        cast(column, to).map_err(|e| format!("column `{name}`: {e}"))
-    };
-    let list = DataType::List(Arc::new(Field::new("item", DataType::Utf8, true)));
-    let kinds = column("entity_kind", &DataType::Utf8)?;
-    let entities = column("entity", &DataType::Utf8)?;
-    let ids = column("finding_ids", &list)?;
-    let scores = column("score", &DataType::Float64)?;
+        cast(column, &to).map_err(|e| format!("column `{name}`: {e}"))
+    });
+    let (kinds, entities, ids, scores) = (kinds?, entities?, ids?, scores?);
     let (kinds, entities) = (kinds.as_string::<i32>(), entities.as_string::<i32>());
     let (ids, scores) = (ids.as_list::<i32>(), scores.as_primitive::<Float64Type>());
 

@@ -217,9 +217,10 @@ impl Pipeline {
             return Err(PipelineError::Settings(refused));
         }
         warn_unused_settings(&detectors, &options.detector_settings);
-        let history = HistoryWriter::open(&options.data_dir)?;
+        // Rules are checked before history is opened for writing.
         let rules = load_rules(options.rules_dir.as_deref())?;
         let correlator = Correlator::open(&options.data_dir, rules)?;
+        let history = HistoryWriter::open(&options.data_dir)?;
         let summary = RunSummary {
             load_errors: load_errors.iter().map(ToString::to_string).collect(),
             detectors: detectors.detectors().map(|d| d.name().to_owned()).collect(),
