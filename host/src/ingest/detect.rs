@@ -271,10 +271,16 @@ pub(crate) fn detect_sample(bytes: &[u8], complete: bool, configured: Option<For
         Sample::ZeekTsv => Some(Framing::ZeekTsv),
         Sample::Other => None,
     };
-    let found = matching(&sample, framing, configured).or_else(|| {
-        later_json_lines(bytes, complete)
-            .find_map(|sample| matching(&sample, Some(Framing::JsonLines), configured))
-    });
+    let found = matching(&sample, framing, configured)
+        .or_else(|| {
+            later_array_items(bytes)
+                .into_iter()
+                .find_map(|sample| matching(&sample, framing, configured))
+        })
+        .or_else(|| {
+            later_json_lines(bytes, complete)
+                .find_map(|sample| matching(&sample, Some(Framing::JsonLines), configured))
+        });
     match found {
         Some((format, framing)) => Detection::Found(format, framing),
         // Records further on may still tell.
@@ -299,6 +305,36 @@ fn matching(
             .into_iter()
             .find_map(|format| format.framing_for(sample).map(|f| (format, f))),
     }
+}
+
+/// The objects among the first items of a JSON array or `records`
+/// wrapper at the start of `bytes`, after the first, each as a sample of
+/// that framing: a first item that is not a record does not hide the
+/// format of the ones after it. Only the items whole in `bytes` are read.
+fn later_array_items(bytes: &[u8]) -> Vec<Sample> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let bytes = bytes.trim_ascii_start();
+    let (framing, mut items) = match (bytes.first(), records_prefix(bytes)) {
+        (Some(b'{'), RecordsPrefix::Found(len)) => (Framing::JsonRecords, &bytes[len..]),
+        (Some(b'['), _) => (Framing::JsonArray, &bytes[1..]),
+        _ => return Vec::new(),
+    };
+    let mut samples = Vec::new();
+    for _ in 0..SAMPLE_LINES {
+        let mut stream = serde_json::Deserializer::from_slice(items).into_iter::<Value>();
+        let Some(Ok(item)) = stream.next() else {
+            break;
+        };
+        if let Value::Object(object) = item {
+            samples.push(json_sample(framing, &object));
+        }
+        let rest = items[stream.byte_offset()..].trim_ascii_start();
+        match rest.strip_prefix(b",") {
+            Some(next) => items = next,
+            None => break,
+        }
+    }
+    samples.into_iter().skip(1).collect()
 }
 
 /// The JSON objects among the first lines of `bytes` (whole lines only,
@@ -561,6 +597,20 @@ mod tests {
         assert_eq!(
             detect_sample(partial.as_bytes(), true, None),
             Detection::Unknown
+        );
+    }
+
+    #[test]
+    fn items_after_a_first_one_that_is_not_a_record_give_the_format() {
+        let array = format!("[{{\"foo\": 1}},\n {LINE},\n {LINE}]");
+        assert_eq!(
+            detect(array.as_bytes()),
+            Some((Format::M365AuditJson, Framing::JsonArray))
+        );
+        let wrapped = format!("{{\"records\": [{{\"foo\": 1}}, {LINE}]}}");
+        assert_eq!(
+            detect(wrapped.as_bytes()),
+            Some((Format::M365AuditJson, Framing::JsonRecords))
         );
     }
 
