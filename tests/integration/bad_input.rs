@@ -155,6 +155,11 @@ fn a_file_of_no_known_format_is_an_error_naming_it() {
     let output = run_once(&data, &[&notes]);
     assert!(!output.status.success());
     assert!(stdout(&output).contains("notes.txt"), "{}", stdout(&output));
+    assert!(
+        stdout(&output).contains("dead letters: 0, and 1 input skipped whole (record 0)"),
+        "{}",
+        stdout(&output)
+    );
     // The skipped file is in the dead letters too, as record 0.
     let letters = sql(
         &data,

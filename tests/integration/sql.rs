@@ -62,3 +62,18 @@ fn a_query_without_rows_still_names_its_columns() {
     let json = query(data.path(), "json", sql);
     assert_eq!(String::from_utf8_lossy(&json.stdout), "");
 }
+
+#[test]
+fn a_folder_that_holds_no_history_is_refused_with_a_hint() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("history")).unwrap();
+    std::fs::write(dir.path().join("palisade.toml"), "").unwrap();
+    let out = query(dir.path(), "table", "select count(*) from events");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("none of the folders a run writes"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("history` may be the one"), "{stderr}");
+}

@@ -61,9 +61,7 @@ pub(super) fn print_incidents(data_dir: &Path) -> anyhow::Result<()> {
 
 /// The latest version of each incident of `data_dir`.
 fn current_incidents(data_dir: &Path) -> anyhow::Result<Vec<RecordBatch>> {
-    if !data_dir.is_dir() {
-        anyhow::bail!("no history in `{}`: it is not a folder", data_dir.display());
-    }
+    super::check_history(data_dir)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

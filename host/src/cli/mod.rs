@@ -11,7 +11,7 @@ pub mod plugin;
 mod run;
 mod sql;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -86,4 +86,37 @@ pub fn default_cache_dir() -> Option<PathBuf> {
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cache")))
         .map(|dir| dir.join("palisade").join("components"))
+}
+
+/// Checks that `data_dir` is a history folder (one a run wrote to, or an
+/// empty one) before a query over it: another folder, such as the one
+/// holding a history folder, would answer every query with nothing.
+fn check_history(data_dir: &Path) -> anyhow::Result<()> {
+    if !data_dir.is_dir() {
+        anyhow::bail!("no history in `{}`: it is not a folder", data_dir.display());
+    }
+    let tables = crate::store::Table::ALL.map(crate::store::Table::name);
+    // A run that read nothing yet leaves only its checkpoint; an empty
+    // folder is an empty history.
+    let written = |name: &&str| data_dir.join(name).exists();
+    let empty = std::fs::read_dir(data_dir).is_ok_and(|mut entries| entries.next().is_none());
+    if empty
+        || tables
+            .iter()
+            .chain(&[crate::store::CHECKPOINT_FILE])
+            .any(written)
+    {
+        return Ok(());
+    }
+    let inside = data_dir.join("history");
+    let hint = if inside.is_dir() {
+        format!("; `{}` may be the one", inside.display())
+    } else {
+        String::new()
+    };
+    anyhow::bail!(
+        "no history in `{}`: it has none of the folders a run writes ({}){hint}",
+        data_dir.display(),
+        tables.join(", ")
+    )
 }

@@ -28,12 +28,7 @@ pub struct SqlArgs {
 }
 
 pub(super) fn sql(args: SqlArgs) -> anyhow::Result<ExitCode> {
-    if !args.data_dir.is_dir() {
-        anyhow::bail!(
-            "no history in `{}`: it is not a folder",
-            args.data_dir.display()
-        );
-    }
+    super::check_history(&args.data_dir)?;
     let statement = match (&args.file, args.sql) {
         (Some(file), _) => std::fs::read_to_string(file)
             .with_context(|| format!("reading `{}`", file.display()))?,

@@ -369,6 +369,7 @@ impl Pipeline {
     pub fn skip_input(&mut self, file: &Path, error: &IngestError) -> Result<(), PipelineError> {
         tracing::error!("input skipped: {error}");
         self.summary.input_errors.push(error.to_string());
+        self.summary.skipped_inputs += 1;
         let letter = DeadLetter {
             source_file: file.display().to_string(),
             record: 0,

@@ -27,6 +27,9 @@ pub struct RunSummary {
     pub undated_events: u64,
     /// Records that could not be normalized.
     pub dead_letters: u64,
+    /// Inputs skipped whole (each a dead letter of record 0, not counted
+    /// in `dead_letters`).
+    pub skipped_inputs: u64,
     /// Detectors loaded.
     pub detectors: Vec<String>,
     /// Findings per detector.
@@ -116,7 +119,15 @@ impl fmt::Display for RunSummary {
                 self.undated_events
             )?;
         }
-        writeln!(f, "  dead letters: {}", self.dead_letters)?;
+        match self.skipped_inputs {
+            0 => writeln!(f, "  dead letters: {}", self.dead_letters)?,
+            skipped => writeln!(
+                f,
+                "  dead letters: {}, and {skipped} {} skipped whole (record 0)",
+                self.dead_letters,
+                if skipped == 1 { "input" } else { "inputs" }
+            )?,
+        }
         writeln!(f, "  findings:")?;
         for name in &self.detectors {
             let count = self.findings.get(name).copied().unwrap_or(0);
