@@ -1,7 +1,7 @@
 //! The configuration file, `palisade.toml`.
 //!
 //! ```toml
-//! data_dir = "history"            # where Parquet history goes
+//! data_dir = "history"            # where Parquet history goes (or --data-dir)
 //! inputs = ["logs/"]              # files and folders to follow
 //! plugins = "plugins/"            # extra detector components (optional)
 //! rules = "rules/"                # extra correlation rules, .sql (optional)
@@ -43,8 +43,10 @@ use crate::runtime::Limits;
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
-    /// Where history is written.
-    pub data_dir: PathBuf,
+    /// Where history is written; `palisade run --data-dir` gives it when
+    /// the file does not.
+    #[serde(default)]
+    pub data_dir: Option<PathBuf>,
     /// Files and folders to read.
     #[serde(default)]
     pub inputs: Vec<PathBuf>,
@@ -93,7 +95,7 @@ impl Config {
         let mut config: Config = toml::from_str(&text)
             .with_context(|| format!("parsing configuration `{}`", path.display()))?;
         let base = path.parent().unwrap_or(Path::new("."));
-        config.data_dir = base.join(&config.data_dir);
+        config.data_dir = config.data_dir.map(|p| base.join(p));
         config.inputs = config.inputs.iter().map(|p| base.join(p)).collect();
         config.plugins = config.plugins.map(|p| base.join(p));
         config.rules = config.rules.map(|p| base.join(p));
@@ -112,9 +114,17 @@ impl Config {
         Ok(config)
     }
 
-    /// The pipeline options this configuration describes.
-    pub fn pipeline_options(&self) -> PipelineOptions {
-        let mut options = PipelineOptions::new(&self.data_dir);
+    /// The pipeline options this configuration describes, writing history
+    /// to `data_dir` when given, else to the configuration's.
+    ///
+    /// # Errors
+    ///
+    /// When neither names a data folder.
+    pub fn pipeline_options(&self, data_dir: Option<&Path>) -> anyhow::Result<PipelineOptions> {
+        let Some(data_dir) = data_dir.or(self.data_dir.as_deref()) else {
+            anyhow::bail!("the configuration names no data_dir: add one, or give --data-dir DIR");
+        };
+        let mut options = PipelineOptions::new(data_dir);
         options.plugins_dir = self.plugins.clone();
         options.rules_dir = self.rules.clone();
         options.geoip = self.geoip.clone();
@@ -133,7 +143,7 @@ impl Config {
                 (name.clone(), values)
             })
             .collect();
-        options
+        Ok(options)
     }
 }
 
@@ -183,8 +193,8 @@ min_severity = 40
         )
         .unwrap();
         let config = Config::load(&path).unwrap();
-        assert_eq!(config.data_dir, dir.path().join("history"));
-        let options = config.pipeline_options();
+        assert_eq!(config.data_dir, Some(dir.path().join("history")));
+        let options = config.pipeline_options(None).unwrap();
         assert_eq!(options.limits.call_timeout_ms, 100);
         assert_eq!(options.limits.memory_bytes, Limits::default().memory_bytes);
         let inbox = &options.detector_settings["inbox-rule"];
@@ -202,6 +212,19 @@ min_severity = 40
     }
 
     #[test]
+    fn the_data_folder_comes_from_the_command_line_or_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("palisade.toml");
+        std::fs::write(&path, "inputs = [\"logs\"]\n").unwrap();
+        let config = Config::load(&path).unwrap();
+        let given = Path::new("/elsewhere/history");
+        let options = config.pipeline_options(Some(given)).unwrap();
+        assert_eq!(options.data_dir, given);
+        let missing = config.pipeline_options(None).unwrap_err().to_string();
+        assert!(missing.contains("names no data_dir"), "{missing}");
+    }
+
+    #[test]
     fn a_setting_can_be_read_from_a_file() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("departed.csv"), "user\nbob@corp.example\n").unwrap();
@@ -212,7 +235,7 @@ min_severity = 40
              departed_users = { file = \"departed.csv\" }\n",
         )
         .unwrap();
-        let options = Config::load(&path).unwrap().pipeline_options();
+        let options = Config::load(&path).unwrap().pipeline_options(None).unwrap();
         assert_eq!(
             options.detector_settings["insider-download"]["departed_users"],
             "user\nbob@corp.example\n"

@@ -85,14 +85,8 @@ pub struct DetectorsArgs {
 pub(super) fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     let config = args.config.as_deref().map(Config::load).transpose()?;
     let mut options = match (&config, &args.data_dir) {
-        (_, Some(dir)) => {
-            let mut options = config
-                .as_ref()
-                .map_or_else(|| PipelineOptions::new(dir), Config::pipeline_options);
-            options.data_dir.clone_from(dir);
-            options
-        }
-        (Some(config), None) => config.pipeline_options(),
+        (Some(config), dir) => config.pipeline_options(dir.as_deref())?,
+        (None, Some(dir)) => PipelineOptions::new(dir),
         (None, None) => bail!("give --data-dir DIR, or --config FILE naming a data_dir"),
     };
     if args.plugins.is_some() {

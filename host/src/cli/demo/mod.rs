@@ -63,7 +63,7 @@ pub(super) fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
     prepare_logs(&args.dir, &settings)?;
 
     let config = Config::load(&args.dir.join("palisade.toml"))?;
-    let mut options = config.pipeline_options();
+    let mut options = config.pipeline_options(None)?;
     options.cache_dir = super::default_cache_dir();
     if options.data_dir.exists() {
         fs::remove_dir_all(&options.data_dir)
