@@ -304,3 +304,35 @@ fn standard_input_is_read_plain_or_gzip_and_never_resumed() {
         );
     }
 }
+
+#[cfg(unix)]
+#[test]
+fn a_named_pipe_is_read_as_a_stream_and_never_resumed() {
+    let dir = tempfile::tempdir().unwrap();
+    let pipe = dir.path().join("audit.pipe");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&pipe)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let data = dir.path().join("history");
+    for round in 0..2 {
+        let writer = {
+            let pipe = pipe.clone();
+            std::thread::spawn(move || {
+                // Opening a pipe for writing waits for its reader.
+                let text = audit_record(&format!("g{round}"), "New-InboxRule");
+                std::fs::write(&pipe, text + "\n").unwrap();
+            })
+        };
+        let output = run_once(&data, &[&pipe]);
+        writer.join().unwrap();
+        assert!(output.status.success(), "{}", stdout(&output));
+        assert!(
+            stdout(&output).contains("read 1 record from 1 file"),
+            "{}",
+            stdout(&output)
+        );
+    }
+    assert_eq!(count(&data, "select count(*) from events"), 2);
+}

@@ -21,8 +21,9 @@ pub fn is_stdin(path: &Path) -> bool {
 
 /// The bytes of one input file, decompressed when it is gzip.
 pub(crate) enum Source {
-    /// Standard input, decompressed when it is gzip: read once, in order.
-    Stdin(Box<Stdin>),
+    /// Standard input or another stream (a named pipe), decompressed when
+    /// it is gzip: read once, in order, never resumed.
+    Stream(Box<Stream>),
     /// A plain file: seekable, and it can grow while followed.
     Plain(File),
     /// A gzip file, all members in turn.
@@ -39,12 +40,14 @@ impl Source {
             path: path.to_owned(),
             source,
         };
+        let stream = |reader| Stream::open(reader).map(|s| Source::Stream(Box::new(s)));
         if is_stdin(path) {
-            return Stdin::open()
-                .map(|s| Source::Stdin(Box::new(s)))
-                .map_err(fail);
+            return stream(Box::new(io::stdin())).map_err(fail);
         }
         let mut file = File::open(path).map_err(fail)?;
+        if !file.metadata().map_err(fail)?.is_file() {
+            return stream(Box::new(file)).map_err(fail);
+        }
         let mut magic = [0u8; 2];
         let read = read_full(&mut file, &mut magic).map_err(fail)?;
         file.seek(SeekFrom::Start(0)).map_err(fail)?;
@@ -63,7 +66,7 @@ impl Source {
         match self {
             Source::Plain(file) => FileIdentity::of_file(file),
             Source::Gzip(gz) => FileIdentity::of_file(gz.decoder.get_ref()),
-            Source::Stdin(_) | Source::Memory(_) => None,
+            Source::Stream(_) | Source::Memory(_) => None,
         }
     }
 
@@ -72,7 +75,7 @@ impl Source {
     pub(crate) fn shorter_than(&self, offset: u64) -> bool {
         match self {
             Source::Plain(file) => file.metadata().is_ok_and(|m| m.len() < offset),
-            Source::Gzip(_) | Source::Stdin(_) | Source::Memory(_) => false,
+            Source::Gzip(_) | Source::Stream(_) | Source::Memory(_) => false,
         }
     }
 
@@ -129,7 +132,7 @@ impl Source {
                 bytes.set_position(offset);
                 Ok(())
             }
-            Source::Gzip(_) | Source::Stdin(_) => {
+            Source::Gzip(_) | Source::Stream(_) => {
                 let wanted = offset.saturating_sub(done);
                 let skipped = io::copy(&mut self.by_ref().take(wanted), &mut io::sink())?;
                 if skipped < wanted {
@@ -152,28 +155,27 @@ pub(crate) struct Gzip {
     damage: Option<String>,
 }
 
-/// Standard input, read through a gzip decoder when it starts with the
-/// gzip magic bytes. As for a gzip file, compressed data that ends early
-/// or is corrupt ends the input, and `damage` says why.
-pub(crate) struct Stdin {
+/// A stream, read through a gzip decoder when it starts with the gzip
+/// magic bytes. As for a gzip file, compressed data that ends early or is
+/// corrupt ends the input, and `damage` says why.
+pub(crate) struct Stream {
     reader: Box<dyn Read + Send>,
     gzip: bool,
     damage: Option<String>,
 }
 
-impl Stdin {
-    fn open() -> io::Result<Self> {
-        let mut stdin = io::stdin();
+impl Stream {
+    fn open(mut input: Box<dyn Read + Send>) -> io::Result<Self> {
         let mut magic = [0u8; 2];
-        let read = read_full(&mut stdin, &mut magic)?;
+        let read = read_full(&mut input, &mut magic)?;
         let start = io::Cursor::new(magic).take(read as u64);
         let gzip = read == magic.len() && magic == GZIP_MAGIC;
         let reader: Box<dyn Read + Send> = if gzip {
-            Box::new(MultiGzDecoder::new(start.chain(stdin)))
+            Box::new(MultiGzDecoder::new(start.chain(input)))
         } else {
-            Box::new(start.chain(stdin))
+            Box::new(start.chain(input))
         };
-        Ok(Stdin {
+        Ok(Stream {
             reader,
             gzip,
             damage: None,
@@ -182,11 +184,16 @@ impl Stdin {
 }
 
 impl Source {
+    /// Whether this is a stream: read once, with no position to resume at.
+    pub(crate) fn is_stream(&self) -> bool {
+        matches!(self, Source::Stream(_))
+    }
+
     /// Why the compressed data ended before its proper end, if it did.
     pub(crate) fn damage(&self) -> Option<&str> {
         match self {
             Source::Gzip(gz) => gz.damage.as_deref(),
-            Source::Stdin(stdin) => stdin.damage.as_deref(),
+            Source::Stream(stream) => stream.damage.as_deref(),
             Source::Plain(_) | Source::Memory(_) => None,
         }
     }
@@ -204,10 +211,10 @@ impl Read for Source {
                 }
                 other => other,
             },
-            Source::Stdin(stdin) if stdin.damage.is_some() => Ok(0),
-            Source::Stdin(stdin) => match stdin.reader.read(buf) {
-                Err(e) if stdin.gzip && e.kind() != io::ErrorKind::Interrupted => {
-                    stdin.damage = Some(e.to_string());
+            Source::Stream(stream) if stream.damage.is_some() => Ok(0),
+            Source::Stream(stream) => match stream.reader.read(buf) {
+                Err(e) if stream.gzip && e.kind() != io::ErrorKind::Interrupted => {
+                    stream.damage = Some(e.to_string());
                     Ok(0)
                 }
                 other => other,

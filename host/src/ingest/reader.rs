@@ -158,6 +158,12 @@ impl FileReader {
         &self.path
     }
 
+    /// Whether the input is a stream (standard input, a named pipe): read
+    /// once as it comes, with no position to take it up at later.
+    pub fn is_stream(&self) -> bool {
+        self.source.is_stream()
+    }
+
     /// The identity of the file opened; it stays with the file when the
     /// file is renamed. `None` for records in memory, and on platforms
     /// without file identities.

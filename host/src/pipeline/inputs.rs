@@ -132,10 +132,10 @@ impl Pipeline {
         self.record_position_at(reader, reader.position());
     }
 
-    /// Records `position` as where `reader` is; nothing for standard
-    /// input, which is never taken up again.
+    /// Records `position` as where `reader` is; nothing for a stream
+    /// (standard input, a named pipe), which is never taken up again.
     pub(super) fn record_position_at(&self, reader: &FileReader, position: Position) {
-        if !ingest::is_stdin(reader.path()) {
+        if !reader.is_stream() {
             self.checkpoint
                 .set_position(reader.path(), position, reader.identity());
         }

@@ -87,8 +87,13 @@ impl fmt::Display for RunSummary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(
             f,
-            "read {} records from {} {} in {:.2?}",
+            "read {} {} from {} {} in {:.2?}",
             self.records_read,
+            if self.records_read == 1 {
+                "record"
+            } else {
+                "records"
+            },
             self.files,
             if self.files == 1 { "file" } else { "files" },
             self.elapsed
