@@ -71,22 +71,31 @@ impl ComponentCache {
 }
 
 fn compile(engine: &Engine, bytes: &[u8], origin: &str) -> Result<Component, LoadError> {
-    // Binary WebAssembly starts with `\0asm`; the text format with `(`.
+    let refuse = |message: String| LoadError::Compile {
+        origin: origin.to_owned(),
+        message,
+    };
+    // Binary WebAssembly starts with `\0asm` and a version: 1 for a core
+    // module, 0x0d and layer 1 for a component; the text format with `(`.
     let text = bytes.trim_ascii_start().starts_with(b"(");
+    if bytes.is_empty() {
+        return Err(refuse("the file is empty".to_owned()));
+    }
     if !bytes.starts_with(b"\0asm") && !text {
         let start = String::from_utf8_lossy(&bytes[..bytes.len().min(16)]);
-        return Err(LoadError::Compile {
-            origin: origin.to_owned(),
-            message: format!(
-                "not a WebAssembly file: it starts with {:?}, not with the bytes \\0asm",
-                start.as_ref()
-            ),
-        });
+        return Err(refuse(format!(
+            "not a WebAssembly file: it starts with {:?}, not with the bytes \\0asm",
+            start.as_ref()
+        )));
     }
-    Component::new(engine, bytes).map_err(|e| LoadError::Compile {
-        origin: origin.to_owned(),
-        message: format!("{e:#}"),
-    })
+    if bytes.get(4..8) == Some(&[1, 0, 0, 0]) {
+        return Err(refuse(
+            "a core WebAssembly module, not a component: build it for wasm32-wasip2, or \
+             make it a component with `wasm-tools component new`"
+                .to_owned(),
+        ));
+    }
+    Component::new(engine, bytes).map_err(|e| refuse(format!("{e:#}")))
 }
 
 #[expect(
@@ -132,4 +141,34 @@ fn compatibility(engine: &Engine) -> u64 {
     let mut hasher = Fnv(0xcbf2_9ce4_8422_2325);
     engine.precompile_compatibility_hash().hash(&mut hasher);
     hasher.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refusal(bytes: &[u8]) -> String {
+        match compile(&Engine::default(), bytes, "detector.wasm") {
+            Err(e) => e.to_string(),
+            Ok(_) => panic!("{bytes:?} compiled"),
+        }
+    }
+
+    #[test]
+    fn files_that_are_no_component_say_what_they_are_in_one_line() {
+        let cases: [(&[u8], &str); 3] = [
+            (b"", "the file is empty"),
+            (b"MZ\x90\x00", "not a WebAssembly file: it starts with \"MZ"),
+            (
+                b"\0asm\x01\0\0\0",
+                "a core WebAssembly module, not a component",
+            ),
+        ];
+        for (bytes, says) in cases {
+            let message = refusal(bytes);
+            assert!(message.contains(says), "{message}");
+            assert!(message.starts_with("compiling component `detector.wasm`: "));
+            assert_eq!(message.lines().count(), 1, "{message}");
+        }
+    }
 }
