@@ -219,6 +219,28 @@ fn a_format_given_reads_a_file_whose_start_tells_none() {
     text.push_str(&audit_record("d1", "New-InboxRule"));
     std::fs::write(&input, text).unwrap();
 
+    // Given the wrong format, every record is a dead letter, and the
+    // summary says so.
+    let wrong = dir.path().join("wrong");
+    let output = palisade()
+        .args([
+            "run",
+            "--once",
+            "--format",
+            "okta-system-log-json",
+            "--data-dir",
+        ])
+        .arg(&wrong)
+        .arg(&input)
+        .output()
+        .unwrap();
+    assert!(
+        stdout(&output).contains("warning: none of the 26 records of")
+            && stdout(&output).contains("could be read as okta-system-log-json"),
+        "{}",
+        stdout(&output)
+    );
+
     // Told from the content, the file matches no format.
     let told = dir.path().join("told");
     assert!(!run_once(&told, &[&input]).status.success());

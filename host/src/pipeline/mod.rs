@@ -405,7 +405,19 @@ impl Pipeline {
         if opened.renamed_from.is_some() {
             self.record_position(&reader);
         }
+        let (read, normalized) = (self.summary.records_read, self.summary.records_normalized);
         self.drain(&mut reader)?;
+        let read = self.summary.records_read - read;
+        if read > 0 && self.summary.records_normalized == normalized {
+            // Every record a dead letter: most likely the wrong format.
+            let format = reader.format().map_or("no format", ingest::Format::name);
+            let warning = format!(
+                "none of the {read} records of {} could be read as {format}; see its dead letters",
+                path.display()
+            );
+            tracing::warn!("{warning}");
+            self.summary.warnings.push(warning);
+        }
         if let Some(damage) = reader.damage() {
             let error = format!(
                 "{}: the compressed data ends early, after record {} ({damage}); the rest of \

@@ -42,6 +42,8 @@ pub struct RunSummary {
     pub quarantined: Vec<String>,
     /// Input files that could not be read, with why.
     pub input_errors: Vec<String>,
+    /// Inputs read that gave nothing but dead letters, with what to check.
+    pub warnings: Vec<String>,
     /// Detectors that could not be loaded, with why.
     pub load_errors: Vec<String>,
     /// New versions swapped in and detectors unloaded while following.
@@ -151,6 +153,9 @@ impl fmt::Display for RunSummary {
         }
         for error in &self.input_errors {
             writeln!(f, "  input skipped: {error}")?;
+        }
+        for warning in &self.warnings {
+            writeln!(f, "  warning: {warning}")?;
         }
         for error in &self.load_errors {
             writeln!(f, "  not loaded: {error}")?;
