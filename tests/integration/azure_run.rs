@@ -289,3 +289,32 @@ fn a_sign_in_row_missing_a_column_is_one_dead_letter_and_the_other_rows_are_read
         "the dead letter holds the whole row"
     );
 }
+
+#[test]
+fn a_quote_left_open_in_a_sign_in_row_loses_no_other_row() {
+    let Some(signins) = shared_data("sentinel-training-lab/sign-in_adelete.csv") else {
+        return;
+    };
+    // Record 11 of the real export, its display name opened with a quote
+    // that never closes: the quotes of its JSON fields no longer line up.
+    let text = std::fs::read_to_string(&signins).unwrap();
+    let at = text.match_indices(",Adele Vance,").nth(20).unwrap().0;
+    let broken = format!("{},\"{}", &text[..at], &text[at + 1..]);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("signins_open_quote.csv");
+    std::fs::write(&file, broken).unwrap();
+
+    let data = dir.path().join("history");
+    assert!(run_once(&data, &[&file]).status.success(), "run failed");
+    assert_eq!(count(&data, "select count(*) from events"), 55);
+    let letters = count(&data, "select count(*) from dead_letters");
+    assert!(
+        (1..=2).contains(&letters),
+        "{letters} dead letters: the pieces of the broken row stay together"
+    );
+    assert_eq!(
+        count(&data, "select min(record) from dead_letters"),
+        11,
+        "the first dead letter is the broken row"
+    );
+}

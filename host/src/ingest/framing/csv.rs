@@ -17,7 +17,10 @@
 //! header's field count, the quote was left open, so only the first line
 //! becomes the dead letter and the parser starts again on the next line,
 //! and one broken row cannot swallow the rest of the file. Otherwise the
-//! whole row is the dead letter. Every line so ends up in an event or a
+//! whole row is the dead letter, with the lines after it that are parts
+//! of no row (each reads as fewer than half the header's fields: the
+//! pieces of a multi-line field after a quote closed early), up to the
+//! next line that starts a row. Every line so ends up in an event or a
 //! dead letter, and records read = events + dead letters still holds.
 
 use csv_core::ReadRecordResult;
@@ -179,8 +182,8 @@ impl CsvFramer {
                 self.reader.reset();
                 return Step::NeedMore;
             };
-            self.row += 1;
             if let Some(newline) = newline.filter(|_| next_line_is_a_row) {
+                self.row += 1;
                 let first_line = trim_terminator(&raw[..newline]).to_vec();
                 buf.consume(lead + newline + 1);
                 self.reader.reset();
@@ -191,13 +194,24 @@ impl CsvFramer {
                 );
                 return Step::Record(broken(self.row, first_line, detail));
             }
-            let record = broken(
-                self.row,
-                raw.to_vec(),
-                format!("found {found} fields where the header has {wanted}"),
-            );
-            buf.consume(consumed);
-            return Step::Record(record);
+            // The lines after it that are parts of no row (the pieces of a
+            // multi-line field whose quotes no longer line up) go with it.
+            let Some(fragments) = fragments_len(&buf.bytes()[consumed..], wanted, eof) else {
+                self.reader.reset();
+                return Step::NeedMore;
+            };
+            self.row += 1;
+            let end = consumed + fragments;
+            let raw = trim_terminator(&buf.bytes()[lead..end]).to_vec();
+            let mut detail = format!("found {found} fields where the header has {wanted}");
+            if fragments > 0 {
+                detail.push_str(
+                    "; the lines after it read as parts of no row (a quote left open or \
+                     closed early), so they are kept with it",
+                );
+            }
+            buf.consume(end);
+            return Step::Record(broken(self.row, raw, detail));
         }
 
         self.row += 1;
@@ -269,27 +283,53 @@ impl CsvFramer {
 /// that row is not whole in `bytes` yet (never when `eof`, or past
 /// [`MAX_RECORD_BYTES`], where an unfinished row is not one).
 fn starts_with_row(bytes: &[u8], wanted: usize, eof: bool) -> Option<bool> {
+    row_width(bytes, wanted, eof).map(|width| width == wanted)
+}
+
+/// The number of fields of the row `bytes` start with, counted up to
+/// `most + 1`; `None` when that row is not whole in `bytes` yet (never
+/// when `eof`, or past [`MAX_RECORD_BYTES`], where an unfinished row
+/// counts no fields).
+fn row_width(bytes: &[u8], most: usize, eof: bool) -> Option<usize> {
     let mut reader = csv_core::Reader::new();
-    // Field bytes are never more than the row's bytes; one field end more
-    // than wanted tells a longer row.
-    let mut out = vec![0; bytes.len().min(MAX_RECORD_BYTES) + 1];
-    let mut ends = vec![0; wanted + 1];
+    // Only the count matters: field bytes overwrite each other.
+    let mut out = [0; 4096];
+    let mut ends = vec![0; most + 1];
     let (mut input, mut fields) = (bytes, 0);
     loop {
         let (result, nin, _, nend) = reader.read_record(input, &mut out, &mut ends[fields..]);
         input = &input[nin..];
         fields += nend;
         match result {
-            ReadRecordResult::Record => return Some(fields == wanted),
+            ReadRecordResult::Record | ReadRecordResult::OutputEndsFull => return Some(fields),
+            ReadRecordResult::OutputFull => {}
             ReadRecordResult::InputEmpty if !eof && bytes.len() <= MAX_RECORD_BYTES => {
                 return None;
             }
             // The end of the input: one more call with nothing left
             // finishes the last row.
             ReadRecordResult::InputEmpty if eof && nin > 0 => {}
-            _ => return Some(false),
+            _ => return Some(0),
         }
     }
+}
+
+/// How many bytes at the start of `bytes` are lines that are parts of no
+/// row: each, read as a row, has fewer than half of the header's `wanted`
+/// fields. `None` when more input is needed to tell.
+fn fragments_len(bytes: &[u8], wanted: usize, eof: bool) -> Option<usize> {
+    let mut at = 0;
+    while at < bytes.len() && at <= MAX_RECORD_BYTES {
+        if row_width(&bytes[at..], wanted, eof)? * 2 >= wanted {
+            return Some(at);
+        }
+        match memchr::memchr(b'\n', &bytes[at..]) {
+            Some(newline) => at += newline + 1,
+            None if eof => return Some(bytes.len()),
+            None => return None,
+        }
+    }
+    (eof || at < bytes.len()).then_some(at)
 }
 
 /// A header of `count` columns named by `names`, then `column<n>`.
@@ -399,6 +439,26 @@ mod tests {
                 ],
                 "piece {piece}"
             );
+        }
+    }
+
+    #[test]
+    fn lines_after_a_broken_row_that_are_parts_of_no_row_go_with_it() {
+        // A quote closed early in a wide row: the rest of its multi-line
+        // field reads as short pieces until the next row.
+        let text = "a,b,c,d,e,f,g,h\n\
+                    1,\"x,3,4,5,6,7,\"{\n  \"\"k\"\": 1,\n}\",8\n\
+                    1,2,3,4,5,6,7,8\n";
+        let want = vec![
+            (
+                1,
+                "1,\"x,3,4,5,6,7,\"{\n  \"\"k\"\": 1,\n}\",8".to_owned(),
+                true,
+            ),
+            (2, "1,2,3,4,5,6,7,8".to_owned(), false),
+        ];
+        for piece in [1, 4, 1000] {
+            assert_eq!(rows(text, piece), want, "piece {piece}");
         }
     }
 
