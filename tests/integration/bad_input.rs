@@ -87,9 +87,16 @@ fn an_empty_file_is_zero_records_not_an_error() {
     let good = dir.path().join("good.json");
     std::fs::write(&good, audit_record("b1", "New-InboxRule")).unwrap();
 
+    let no_files = dir.path().join("exports");
+    std::fs::create_dir(&no_files).unwrap();
     let data = dir.path().join("history");
-    let output = run_once(&data, &[&empty, &good]);
+    let output = run_once(&data, &[&empty, &good, &no_files]);
     assert!(output.status.success(), "run failed");
+    assert!(
+        stdout(&output).contains("warning: no file to read in folder"),
+        "{}",
+        stdout(&output)
+    );
     assert_eq!(count(&data, "select count(*) from events"), 1);
     assert_eq!(count(&data, "select count(*) from dead_letters"), 0);
 }

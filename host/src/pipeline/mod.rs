@@ -348,10 +348,18 @@ impl Pipeline {
     ///
     /// When a path given does not exist or history cannot be written.
     pub fn process_paths(&mut self, paths: &[PathBuf]) -> Result<(), PipelineError> {
-        for file in ingest::expand_paths(paths)? {
-            match self.process_file(&file) {
-                Err(PipelineError::Ingest(e)) => self.skip_input(&file, &e)?,
-                other => other?,
+        for path in paths {
+            let files = ingest::walk(path)?;
+            if files.is_empty() {
+                let warning = format!("no file to read in folder {}", path.display());
+                tracing::warn!("{warning}");
+                self.summary.warnings.push(warning);
+            }
+            for file in files {
+                match self.process_file(&file) {
+                    Err(PipelineError::Ingest(e)) => self.skip_input(&file, &e)?,
+                    other => other?,
+                }
             }
         }
         Ok(())

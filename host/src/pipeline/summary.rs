@@ -42,7 +42,8 @@ pub struct RunSummary {
     pub quarantined: Vec<String>,
     /// Input files that could not be read, with why.
     pub input_errors: Vec<String>,
-    /// Inputs read that gave nothing but dead letters, with what to check.
+    /// Inputs that gave nothing but dead letters, and folders that held no
+    /// file, with what to check.
     pub warnings: Vec<String>,
     /// Detectors that could not be loaded, with why.
     pub load_errors: Vec<String>,
