@@ -4,10 +4,9 @@
 //! where the last one stopped.
 
 use std::io::Write;
-use std::process::Stdio;
 use std::time::Duration;
 
-use super::support::{count, interrupt, palisade, wait_for_events, workspace};
+use super::support::{count, follow, interrupt, wait_for_events, workspace};
 
 #[test]
 fn appended_lines_and_new_files_are_read_until_interrupted() {
@@ -25,13 +24,7 @@ fn appended_lines_and_new_files_are_read_until_interrupted() {
 
     let first = logs.join("audit.jsonl");
     std::fs::write(&first, format!("{}\n", lines[..3].join("\n"))).unwrap();
-    let mut follower = palisade()
-        .args(["run", "--config"])
-        .arg(&config)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut follower = follow(&config);
     wait_for_events(&mut follower, &data, 3);
 
     // The next record arrives in two writes; the follower must wait for
@@ -84,18 +77,9 @@ fn a_restarted_follower_resumes_where_it_stopped() {
     std::fs::write(&config, "data_dir = \"history\"\ninputs = [\"logs\"]\n").unwrap();
     let data = dir.path().join("history");
     let input = logs.join("audit.jsonl");
-    let follow = || {
-        palisade()
-            .args(["run", "--config"])
-            .arg(&config)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap()
-    };
 
     std::fs::write(&input, format!("{}\n", lines[..4].join("\n"))).unwrap();
-    let mut first = follow();
+    let mut first = follow(&config);
     wait_for_events(&mut first, &data, 4);
     interrupt(&first);
     assert!(first.wait().unwrap().success());
@@ -107,7 +91,7 @@ fn a_restarted_follower_resumes_where_it_stopped() {
         .open(&input)
         .unwrap();
     writeln!(file, "{}", lines[4..].join("\n")).unwrap();
-    let mut second = follow();
+    let mut second = follow(&config);
     wait_for_events(&mut second, &data, lines.len() as i64);
     interrupt(&second);
     let output = second.wait_with_output().unwrap();
@@ -149,18 +133,9 @@ fn rotated_inputs_are_read_once_whether_rotated_while_running_or_stopped() {
         let mut f = std::fs::OpenOptions::new().append(true).open(file).unwrap();
         f.write_all(text.as_bytes()).unwrap();
     };
-    let follow = || {
-        palisade()
-            .args(["run", "--config"])
-            .arg(&config)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap()
-    };
 
     std::fs::write(&live, block(0..2)).unwrap();
-    let mut first = follow();
+    let mut first = follow(&config);
     wait_for_events(&mut first, &data, 2);
 
     // Truncated in place, as `copytruncate` leaves it, then written anew.
@@ -183,7 +158,7 @@ fn rotated_inputs_are_read_once_whether_rotated_while_running_or_stopped() {
     std::fs::rename(&live, rotated(1)).unwrap();
     append(&rotated(1), &block(7..8));
     std::fs::write(&live, block(8..10)).unwrap();
-    let mut second = follow();
+    let mut second = follow(&config);
     wait_for_events(&mut second, &data, 10);
     // A look more at the inputs, for anything read twice to show.
     std::thread::sleep(Duration::from_millis(1500));

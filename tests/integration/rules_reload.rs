@@ -2,10 +2,9 @@
 //! inputs: a rule dropped into the rules folder serves the next batches,
 //! and a rule that does not plan is refused while the others keep running.
 
-use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use super::support::{count, interrupt, palisade, shared_data, wait_for_events, workspace};
+use super::support::{count, follow, interrupt, palisade, shared_data, wait_for_events, workspace};
 
 #[test]
 fn a_new_rule_serves_and_a_broken_one_is_refused() {
@@ -24,13 +23,7 @@ fn a_new_rule_serves_and_a_broken_one_is_refused() {
     )
     .unwrap();
     let data = dir.path().join("history");
-    let mut follower = palisade()
-        .args(["run", "--config"])
-        .arg(&config)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut follower = follow(&config);
 
     // The rule arrives once the host runs (its checkpoint is open), then
     // the records it ties.

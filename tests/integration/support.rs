@@ -60,6 +60,18 @@ pub fn run_once(data_dir: &Path, args: &[&Path]) -> Output {
     output
 }
 
+/// `palisade run --config CONFIG`: follows the configuration's inputs
+/// until interrupted, its output piped.
+pub fn follow(config: &Path) -> Child {
+    palisade()
+        .args(["run", "--config"])
+        .arg(config)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("starting palisade run --config")
+}
+
 /// The rows of a query over `data_dir`, as JSON objects.
 pub fn sql(data_dir: &Path, query: &str) -> Vec<Value> {
     let output = palisade()
