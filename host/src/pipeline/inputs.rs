@@ -12,7 +12,7 @@
 use std::path::{Path, PathBuf};
 
 use super::{Pipeline, PipelineError};
-use crate::ingest::{self, FileIdentity, FileReader, IngestError, Position, ReadOptions};
+use crate::ingest::{FileIdentity, FileReader, IngestError, Position, ReadOptions};
 
 /// An input opened by [`Pipeline::open_input`].
 pub struct OpenedInput {
@@ -49,10 +49,6 @@ impl Pipeline {
                 read_again,
             })
         };
-        // Standard input has no place to resume at: it is read as it comes.
-        if ingest::is_stdin(file) {
-            return from_start(false);
-        }
         if self.from_start {
             let saved = self.checkpoint.position(file)?;
             return from_start(saved.is_some_and(|saved| saved.position.record > 0));
@@ -133,7 +129,8 @@ impl Pipeline {
     }
 
     /// Records `position` as where `reader` is; nothing for a stream
-    /// (standard input, a named pipe), which is never taken up again.
+    /// (standard input, a named pipe): with no position saved, it is read
+    /// from its start every time, as it comes.
     pub(super) fn record_position_at(&self, reader: &FileReader, position: Position) {
         if !reader.is_stream() {
             self.checkpoint

@@ -378,16 +378,19 @@ impl Pipeline {
         tracing::error!("input skipped: {error}");
         self.summary.input_errors.push(error.to_string());
         self.summary.skipped_inputs += 1;
+        let (format, raw) = match error {
+            IngestError::UnknownFormat { start, .. } => (None, start.clone()),
+            IngestError::NotInFormat { format, start, .. } => {
+                (Some((*format).to_owned()), start.clone())
+            }
+            _ => (None, String::new()),
+        };
         let letter = DeadLetter {
             source_file: file.display().to_string(),
             record: 0,
-            format: None,
+            format,
             reason: format!("input skipped: {error}"),
-            raw: match error {
-                IngestError::UnknownFormat { start, .. }
-                | IngestError::NotInFormat { start, .. } => start.clone(),
-                _ => String::new(),
-            },
+            raw,
         };
         let batch = dead_letters_to_batch(&[letter], chrono::Utc::now().timestamp_micros());
         self.history.append(Table::DeadLetters, &batch)?;
